@@ -1,0 +1,20 @@
+"""The ``pif`` command line: a Flask CLI group with the kit's commands."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the kit's commands to the app's CLI."""
+
+
+def _create_app():
+    from . import create_app
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
+def main() -> None:
+    """Pay-It-Forward Party Kit command line."""

@@ -1,0 +1,71 @@
+"""Configuration: defaults here, then instance/config.py, then environment variables."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+# Environment variables the kit reads, with the config key each sets and how to parse it.
+ENV_SETTINGS: dict[str, tuple[str, type]] = {
+    "SECRET_KEY": ("SECRET_KEY", str),
+    "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
+    "BASE_URL": ("BASE_URL", str),
+    "PIF_ENV": ("PIF_ENV", str),
+    "SMTP_HOST": ("SMTP_HOST", str),
+    "SMTP_PORT": ("SMTP_PORT", int),
+    "SMTP_USER": ("SMTP_USER", str),
+    "SMTP_PASSWORD": ("SMTP_PASSWORD", str),
+    "SMTP_STARTTLS": ("SMTP_STARTTLS", bool),
+    "SMTP_TIMEOUT": ("SMTP_TIMEOUT", float),
+    "MAIL_FROM": ("MAIL_FROM", str),
+    "MAIL_SEND_INLINE": ("MAIL_SEND_INLINE", bool),
+}
+
+DEV_SECRET_KEY = "dev-only-not-secret"
+
+
+class DefaultConfig:
+    """Safe development defaults; production must override SECRET_KEY."""
+
+    SECRET_KEY = DEV_SECRET_KEY
+    PIF_ENV = "development"
+    SQLALCHEMY_DATABASE_URI = ""  # filled in by create_app: sqlite file under instance/
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
+    BASE_URL = ""  # empty: links use the request's host
+    SMTP_HOST = ""
+    SMTP_PORT = 25
+    SMTP_USER = ""
+    SMTP_PASSWORD = ""
+    SMTP_STARTTLS = False
+    SMTP_TIMEOUT = 10.0
+    MAIL_FROM = "Pay-It-Forward Party <party@localhost>"
+    # Deliver the outbox right after the request that filled it, in a background thread.
+    MAIL_SEND_INLINE = True
+    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+
+
+def parse_env_value(raw: str, kind: type) -> Any:
+    """Turn an environment string into the config value's type."""
+    if kind is bool:
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    return kind(raw)
+
+
+def env_overrides(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Config values set by environment variables."""
+    environ = os.environ if environ is None else environ
+    out: dict[str, Any] = {}
+    for name, (key, kind) in ENV_SETTINGS.items():
+        if environ.get(name, "") != "":
+            out[key] = parse_env_value(environ[name], kind)
+    return out
+
+
+def normalise_database_url(url: str) -> str:
+    """Let ``postgresql://`` URLs use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

@@ -1,0 +1,1 @@
+"""Host accounts, events and the host dashboard."""

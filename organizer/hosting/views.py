@@ -1,0 +1,4 @@
+"""Host pages."""
+from flask import Blueprint
+
+bp = Blueprint("hosting", __name__, url_prefix="/host")

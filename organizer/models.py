@@ -1,0 +1,6 @@
+"""Every model, imported in one place so the metadata (and Alembic) sees all tables."""
+from .hosting.models import Event, Host
+from .mail.models import OutboxMessage
+from .rsvp.models import Attendance, Guest
+
+__all__ = ["Attendance", "Event", "Guest", "Host", "OutboxMessage"]

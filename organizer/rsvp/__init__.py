@@ -1,0 +1,1 @@
+"""The public RSVP form, guest edit links and guest services."""

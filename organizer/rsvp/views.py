@@ -1,0 +1,4 @@
+"""Guest-facing RSVP pages."""
+from flask import Blueprint
+
+bp = Blueprint("rsvp", __name__)

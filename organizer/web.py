@@ -1,0 +1,38 @@
+"""Blueprints, error pages, login loader and template helpers, registered on the app."""
+from __future__ import annotations
+
+from flask import Flask, render_template
+
+from .extensions import db, login_manager
+
+
+def init_app(app: Flask) -> None:
+    """Register every feature's blueprint and the shared page machinery."""
+    from .hosting.models import Host
+    from .hosting.views import bp as hosting_bp
+    from .rsvp.views import bp as rsvp_bp
+
+    app.register_blueprint(hosting_bp)
+    app.register_blueprint(rsvp_bp)
+
+    login_manager.login_view = "hosting.login"
+    login_manager.login_message = "Please log in to continue."
+
+    @login_manager.user_loader
+    def load_host(host_id: str):
+        """Load the logged-in host from the session."""
+        return db.session.get(Host, int(host_id))
+
+    @app.errorhandler(404)
+    def not_found(error):
+        """A friendly 404 page."""
+        return render_template("errors/404.html"), 404
+
+    @app.errorhandler(413)
+    def too_large(error):
+        """Request body over the limit."""
+        return render_template("errors/generic.html", code=413,
+                               message="That upload is too large."), 413
+
+    from .cli import register_commands
+    register_commands(app)
