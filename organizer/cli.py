@@ -8,6 +8,7 @@ from flask.cli import FlaskGroup
 
 def register_commands(app: Flask) -> None:
     """Attach the kit's commands to the app's CLI."""
+    # feature commands (one import + app.cli.add_command line per feature)
 
 
 def _create_app():

@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(hosting_bp)
     app.register_blueprint(rsvp_bp)
+    # feature blueprints (one import + register_blueprint line per feature)
 
     login_manager.login_view = "hosting.login"
     login_manager.login_message = "Please log in to continue."

@@ -1,0 +1,91 @@
+"""Shared fixtures: an app on a fresh database per test, client, CLI runner and factories."""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from organizer import create_app
+from organizer.extensions import db
+from organizer.models import Attendance, Event, Guest
+
+# Set by scripts/test for the PostgreSQL pass, e.g. postgresql://postgres@127.0.0.1:5432/test
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def database_url(tmp_path) -> str:
+    """The database for one test: PostgreSQL when asked for, else a fresh SQLite file."""
+    return TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+@pytest.fixture
+def app(tmp_path):
+    """An app with a fresh, empty schema."""
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
+        "BASE_URL": "http://party.test",
+        "MAIL_SEND_INLINE": False,
+        "SMTP_HOST": "",
+    })
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A test client (CSRF protection on)."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner for the app's commands."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_event(app):
+    """Factory: create and commit an event."""
+    counter = iter(range(1, 10_000))
+
+    def make(slug: str | None = None, **fields) -> Event:
+        n = next(counter)
+        starts = fields.pop("starts_at", datetime.now(timezone.utc) + timedelta(days=7))
+        event = Event(slug=slug or f"party-{n}", title=fields.pop("title", f"Party {n}"),
+                      starts_at=starts, ends_at=fields.pop("ends_at", starts + timedelta(hours=3)),
+                      timezone=fields.pop("timezone", "Europe/London"),
+                      venue=fields.pop("venue", "The Loft, 1 High Street"), **fields)
+        db.session.add(event)
+        db.session.commit()
+        return event
+
+    return make
+
+
+@pytest.fixture
+def make_guest(app):
+    """Factory: create and commit a guest of an event."""
+    counter = iter(range(1, 100_000))
+
+    def make(event: Event, name: str | None = None, **fields) -> Guest:
+        n = next(counter)
+        number = (db.session.scalar(select(func.max(Guest.badge_number))
+                                    .where(Guest.event_id == event.id)) or 0) + 1
+        guest = Guest(event_id=event.id, name=name or f"Guest {n}",
+                      email=fields.pop("email", f"guest{n}@example.com"),
+                      attendance=fields.pop("attendance", Attendance.yes),
+                      badge_number=number, **fields)
+        db.session.add(guest)
+        db.session.commit()
+        return guest
+
+    return make
