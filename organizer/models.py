@@ -1,4 +1,5 @@
 """Every model, imported in one place so the metadata (and Alembic) sees all tables."""
+from .door.models import CheckinLog, DoorKey, RetiredBadgeToken  # noqa: F401
 from .hosting.models import Event, Host
 from .mail.models import OutboxMessage
 from .rsvp.models import Attendance, Guest
