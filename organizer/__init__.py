@@ -9,7 +9,8 @@ from flask import Flask
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 
-from .config import DefaultConfig, env_overrides, normalise_database_url
+from .config import (DefaultConfig, check_production_config, env_overrides,
+                     normalise_database_url)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -35,13 +36,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             "sqlite:///" + os.path.join(app.instance_path, "pif.sqlite3"))
+    check_production_config(app.config)
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"])
 
     from . import models  # noqa: F401  (register every table)
     from .extensions import csrf, db, login_manager, migrate
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"))
+    migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
 

@@ -8,7 +8,12 @@ from flask.cli import FlaskGroup
 
 def register_commands(app: Flask) -> None:
     """Attach the kit's commands to the app's CLI."""
+    from .hosting.cli import COMMANDS
+    for command in COMMANDS:
+        app.cli.add_command(command)
     # feature commands (one import + app.cli.add_command line per feature)
+    from .door.cli import door_link_command
+    app.cli.add_command(door_link_command)
 
 
 def _create_app():

@@ -69,3 +69,14 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def check_production_config(config) -> None:
+    """Refuse to run in production with a guessable secret key or debug on."""
+    if config.get("PIF_ENV") != "production":
+        return
+    if config.get("SECRET_KEY") in ("", None, DEV_SECRET_KEY) or len(config["SECRET_KEY"]) < 16:
+        raise RuntimeError("PIF_ENV=production needs SECRET_KEY set to a long random value "
+                           "(python -c 'import secrets; print(secrets.token_hex(32))').")
+    if config.get("DEBUG"):
+        raise RuntimeError("Debug mode must be off in production.")

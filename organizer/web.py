@@ -6,15 +6,28 @@ from flask import Flask, render_template
 from .extensions import db, login_manager
 
 
+# (label, endpoint taking slug=) for each feature page linked from an event's dashboard.
+EVENT_FEATURE_LINKS = [
+    ("Badges", "badges.event_page"),
+    ("Matches", "matching.event_page"),
+    ("Door", "door.keys_page"),
+    ("Check-in log", "door.log_page"),
+]
+
+
 def init_app(app: Flask) -> None:
     """Register every feature's blueprint and the shared page machinery."""
     from .hosting.models import Host
     from .hosting.views import bp as hosting_bp
+    from .hosting.views import root_bp
     from .rsvp.views import bp as rsvp_bp
 
+    app.register_blueprint(root_bp)
     app.register_blueprint(hosting_bp)
     app.register_blueprint(rsvp_bp)
     # feature blueprints (one import + register_blueprint line per feature)
+    from .door.views import bp as door_bp
+    app.register_blueprint(door_bp)
 
     login_manager.login_view = "hosting.login"
     login_manager.login_message = "Please log in to continue."
@@ -23,6 +36,13 @@ def init_app(app: Flask) -> None:
     def load_host(host_id: str):
         """Load the logged-in host from the session."""
         return db.session.get(Host, int(host_id))
+
+    @app.context_processor
+    def feature_links():
+        """Links to feature pages shown on every event page, for the features installed."""
+        links = [(label, endpoint) for label, endpoint in EVENT_FEATURE_LINKS
+                 if endpoint in app.view_functions]
+        return {"feature_links": links}
 
     @app.errorhandler(404)
     def not_found(error):

@@ -1,4 +1,111 @@
-"""Guest-facing RSVP pages."""
-from flask import Blueprint
+"""Guest-facing pages: the RSVP form, the thank-you page, the private edit link, badge links."""
+from __future__ import annotations
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   session, url_for)
+from sqlalchemy import select
+
+from ..dbtypes import utcnow
+from ..extensions import csrf, db
+from ..hosting.models import Event
+from ..mail.sender import kick_sender
+from ..weburls import public_base_url
+from .forms import EditRsvpForm, RsvpForm
+from .models import Attendance, Guest
+from .services import (RsvpClosed, find_guest_by_edit_token, submit_rsvp, update_rsvp,
+                       waitlist_position)
 
 bp = Blueprint("rsvp", __name__)
+
+CSRF_EXPIRED = ("Your form session expired before you submitted (this happens if the page was "
+                "open for a long time). Your answers are still here — please submit again.")
+
+
+def _event_or_404(slug: str) -> Event:
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    if event is None:
+        abort(404)
+    return event
+
+
+def _csrf_failed(form) -> bool:
+    """True when the only problem is a missing or stale CSRF token (answers kept, ask again)."""
+    return bool(form.csrf_token.errors)
+
+
+def _mask_email(email: str) -> str:
+    local, _, domain = email.partition("@")
+    return (local[:1] + "•••@" + domain) if domain else email
+
+
+@bp.route("/e/<slug>", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own CSRF token so a stale one keeps the answers
+def rsvp(slug: str):
+    """The public RSVP form of an event."""
+    event = _event_or_404(slug)
+    form = RsvpForm()
+    form.set_categories(event.categories)
+    closed = event.rsvp_closed_reason(utcnow())
+    if request.method == "POST" and not closed:
+        if form.validate_on_submit():
+            try:
+                submit_rsvp(db.session, event, form.to_answers(), base_url=public_base_url())
+            except RsvpClosed as exc:
+                closed = str(exc)
+            else:
+                kick_sender(current_app._get_current_object())
+                session["rsvp_sent_to"] = _mask_email(form.email.data.lower())
+                return redirect(url_for("rsvp.thanks", slug=slug), code=303)
+        elif _csrf_failed(form):
+            flash(CSRF_EXPIRED, "warning")
+    status = 409 if closed and request.method == "POST" else (
+        422 if request.method == "POST" else 200)
+    return render_template("rsvp/form.html", event=event, form=form, closed=closed), status
+
+
+@bp.route("/e/<slug>/thanks")
+def thanks(slug: str):
+    """After an RSVP: the same page whether the address was new or already known."""
+    event = _event_or_404(slug)
+    return render_template("rsvp/thanks.html", event=event,
+                           sent_to=session.get("rsvp_sent_to"))
+
+
+@bp.route("/r/<token>", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own CSRF token so a stale one keeps the answers
+def edit(token: str):
+    """A guest's private page: their answers, status, and a way to change or decline."""
+    guest = find_guest_by_edit_token(db.session, token)
+    if guest is None:
+        abort(404)
+    event = guest.event
+    form = EditRsvpForm(obj=None if request.method == "POST" else guest,
+                        attendance=("yes" if guest.attendance == Attendance.waitlist
+                                    else guest.attendance.value))
+    form.set_categories(event.categories)
+    if request.method == "GET":
+        form.categories.data = guest.categories
+    closed = event.rsvp_closed_reason(utcnow())
+    if request.method == "POST" and not closed:
+        if form.validate_on_submit():
+            try:
+                update_rsvp(db.session, guest, form.to_answers(), base_url=public_base_url())
+            except RsvpClosed as exc:
+                closed = str(exc)
+            else:
+                kick_sender(current_app._get_current_object())
+                flash("Saved — your answers are up to date.", "success")
+                return redirect(url_for("rsvp.edit", token=token), code=303)
+        elif _csrf_failed(form):
+            flash(CSRF_EXPIRED, "warning")
+    return render_template("rsvp/edit.html", event=event, guest=guest, form=form,
+                           closed=closed, position=waitlist_position(db.session, guest))
+
+
+@bp.route("/b/<token>")
+def badge_link(token: str):
+    """What a badge's QR code opens: the name and only what the guest agreed to share."""
+    guest = db.session.scalar(select(Guest).where(Guest.badge_token == token[:64]))
+    if guest is None:
+        abort(404)
+    return render_template("rsvp/badge_link.html", guest=guest, event=guest.event)

@@ -1,0 +1,239 @@
+"""Guest CSV in and out: the kit's own columns and Eventbrite's attendee export."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterable
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..dbtypes import utcnow
+from ..errors import DomainError
+from ..forms import clean_text
+from ..hosting.models import Event
+from ..rsvp.models import ANSWER_MAX, NAME_MAX, Attendance, Guest
+from ..rsvp.services import lock_event, next_badge_number
+
+KIT_COLUMNS = ["name", "email", "company", "can_offer", "could_use"]
+EXPORT_COLUMNS = KIT_COLUMNS + ["role", "attendance", "badge_number", "categories",
+                                "checked_in_at", "source", "created_at"]
+# Header spellings we accept for each kit field (compared lower-cased, spaces collapsed).
+HEADER_ALIASES = {
+    "name": {"name", "full name"},
+    "first_name": {"first name", "first_name", "firstname"},
+    "last_name": {"last name", "last_name", "lastname", "surname"},
+    "email": {"email", "e-mail", "email address"},
+    "company": {"company", "organisation", "organization"},
+    "role": {"role", "job title", "title"},
+    "can_offer": {"can_offer", "can offer", "what can you offer?"},
+    "could_use": {"could_use", "could use", "what could you use?"},
+}
+FIELD_LIMITS = {"name": NAME_MAX, "company": 200, "role": 200, "can_offer": ANSWER_MAX,
+                "could_use": ANSWER_MAX}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class RowError:
+    """One bad row: where it is and what is wrong."""
+
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}"
+
+
+class CsvImportError(DomainError):
+    """The file was not imported; every bad row is listed."""
+
+    def __init__(self, errors: list[RowError]):
+        self.errors = errors
+        shown = "\n".join(str(e) for e in errors[:50])
+        more = f"\n… and {len(errors) - 50} more" if len(errors) > 50 else ""
+        super().__init__(f"Nothing was imported: {len(errors)} problem(s) found.\n{shown}{more}")
+
+
+@dataclass
+class ImportedRow:
+    """A validated row ready to become a guest."""
+
+    line: int
+    values: dict[str, str]
+    extra: dict[str, str]
+
+
+@dataclass
+class ImportResult:
+    """What an import did."""
+
+    added: list[Guest] = field(default_factory=list)
+    skipped_existing: list[tuple[int, str]] = field(default_factory=list)
+
+
+def decode_csv(data: bytes) -> str:
+    """UTF-8 text of an uploaded file (a BOM is accepted), or a clear error."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CsvImportError([RowError(data[:exc.start].count(b"\n") + 1,
+                                       "the file is not UTF-8 text; save it as "
+                                       "'CSV UTF-8' and try again")]) from None
+
+
+def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
+    header = text.split("\n", 1)[0]
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    delimiter = max(counts, key=counts.get) if any(counts.values()) else ","
+
+    class Dialect(csv.excel):
+        pass
+    Dialect.delimiter = delimiter
+    return Dialect
+
+
+def _map_header(header: list[str]) -> dict[str, int]:
+    mapping: dict[str, int] = {}
+    for index, raw in enumerate(header):
+        key = " ".join(raw.strip().lower().split())
+        for field_name, aliases in HEADER_ALIASES.items():
+            if key in aliases and field_name not in mapping:
+                mapping[field_name] = index
+    return mapping
+
+
+def parse_guest_csv(text: str) -> list[ImportedRow]:
+    """Read and validate every row; raise CsvImportError listing all bad rows."""
+    reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise CsvImportError([RowError(1, "the file is empty")]) from None
+    except csv.Error as exc:
+        raise CsvImportError([RowError(1, f"cannot read the header: {exc}")]) from None
+    columns = _map_header(header)
+    missing = []
+    if "name" not in columns and not {"first_name", "last_name"} & columns.keys():
+        missing.append("name (or First Name / Last Name)")
+    if "email" not in columns:
+        missing.append("email")
+    if missing:
+        raise CsvImportError([RowError(1, "missing column(s): " + ", ".join(missing)
+                                       + f"; the header has: {', '.join(header)}")])
+    used = set(columns.values())
+    errors: list[RowError] = []
+    rows: list[ImportedRow] = []
+    seen: dict[str, int] = {}
+    line = 2
+    while True:
+        start = line
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            errors.append(RowError(start, f"cannot read this row: {exc}"))
+            break
+        line = reader.line_num + 1
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) > len(header) and any(c.strip() for c in record[len(header):]):
+            errors.append(RowError(start, f"has {len(record)} fields but the header has "
+                                          f"{len(header)} (a stray delimiter or quote?)"))
+            continue
+        row = _validate_row(start, record, header, columns, used, seen, errors)
+        if row:
+            rows.append(row)
+    if errors:
+        raise CsvImportError(errors)
+    return rows
+
+
+def _validate_row(line: int, record: list[str], header: list[str], columns: dict[str, int],
+                  used: set[int], seen: dict[str, int],
+                  errors: list[RowError]) -> ImportedRow | None:
+    def cell(field_name: str) -> str:
+        index = columns.get(field_name)
+        return clean_text(record[index]) if index is not None and index < len(record) else ""
+
+    values = {f: cell(f) for f in ("email", "company", "role", "can_offer", "could_use")}
+    values["name"] = cell("name") or " ".join(
+        p for p in (cell("first_name"), cell("last_name")) if p)
+    problems = []
+    if not values["name"]:
+        problems.append("the name is empty")
+    for field_name, limit in FIELD_LIMITS.items():
+        if len(values[field_name]) > limit:
+            problems.append(f"{field_name} is {len(values[field_name])} characters "
+                            f"(the limit is {limit})")
+    if not values["email"]:
+        problems.append("the e-mail is empty")
+    else:
+        try:
+            values["email"] = validate_email(values["email"],
+                                             check_deliverability=False).normalized.lower()
+        except EmailNotValidError as exc:
+            problems.append(f"the e-mail {values['email']!r} is not valid ({exc})")
+        else:
+            if values["email"] in seen:
+                problems.append(f"the e-mail {values['email']} is also on line "
+                                f"{seen[values['email']]}")
+            else:
+                seen[values["email"]] = line
+    if problems:
+        errors.append(RowError(line, "; ".join(problems)))
+        return None
+    extra = {header[i]: record[i] for i in range(min(len(header), len(record)))
+             if i not in used and header[i].strip()}
+    return ImportedRow(line, values, extra)
+
+
+def import_guests(session: Session, event: Event, rows: Iterable[ImportedRow], *,
+                  now: datetime | None = None, progress=None) -> ImportResult:
+    """Add validated rows as "yes" guests in one transaction; known addresses are left as they are."""
+    import json
+    now = now or utcnow()
+    lock_event(session, event)
+    existing = set(session.scalars(select(Guest.email).where(
+        Guest.event_id == event.id, Guest.email.is_not(None))))
+    number = next_badge_number(session, event)
+    result = ImportResult()
+    for row in rows:
+        if row.values["email"] in existing:
+            result.skipped_existing.append((row.line, row.values["email"]))
+            continue
+        guest = Guest(event_id=event.id, attendance=Attendance.yes, source="import",
+                      badge_number=number, created_at=now, updated_at=now,
+                      extra_json=json.dumps(row.extra, ensure_ascii=False), **row.values)
+        number += 1
+        session.add(guest)
+        result.added.append(guest)
+        if progress:
+            progress(1)
+    session.commit()
+    return result
+
+
+def neutralise_formula(value: str) -> str:
+    """Stop spreadsheets from running a cell as a formula."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def export_guests_csv(session: Session, event: Event) -> str:
+    """The event's guest list as CSV text (formulas neutralised)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(EXPORT_COLUMNS)
+    guests = session.scalars(select(Guest).where(Guest.event_id == event.id)
+                             .order_by(Guest.badge_number))
+    for g in guests:
+        row = [g.name, g.email or "", g.company, g.can_offer, g.could_use, g.role,
+               g.attendance.value, str(g.badge_number), "; ".join(g.categories),
+               g.checked_in_at.isoformat() if g.checked_in_at else "", g.source,
+               g.created_at.isoformat()]
+        writer.writerow([neutralise_formula(v) for v in row])
+    return out.getvalue()

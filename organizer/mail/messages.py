@@ -1,0 +1,100 @@
+"""The e-mails the kit sends to guests, and the calendar file that goes with them."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+from sqlalchemy.orm import Session
+
+from .outbox import queue_message
+
+if TYPE_CHECKING:
+    from ..hosting.models import Event
+    from ..rsvp.models import Guest
+
+
+def edit_link(guest: "Guest", base_url: str) -> str:
+    """The guest's private link for changing or declining their RSVP."""
+    return f"{base_url.rstrip('/')}/r/{guest.edit_token}"
+
+
+def event_ics(event: "Event", base_url: str) -> bytes:
+    """An iCalendar file for the event."""
+    cal = Calendar()
+    cal.add("prodid", "-//Pay-It-Forward Party Kit//EN")
+    cal.add("version", "2.0")
+    cal.add("method", "PUBLISH")
+    item = CalendarEvent()
+    item.add("uid", f"event-{event.id}-{event.slug}@pif")
+    item.add("summary", event.title)
+    item.add("dtstamp", event.created_at)
+    item.add("dtstart", event.starts_at)
+    if event.ends_at:
+        item.add("dtend", event.ends_at)
+    if event.venue:
+        item.add("location", event.venue)
+    if event.description:
+        item.add("description", event.description)
+    item.add("url", f"{base_url.rstrip('/')}/e/{event.slug}")
+    cal.add_component(item)
+    return cal.to_ical()
+
+
+def when_text(event: "Event") -> str:
+    """The event's start (and end) in its own time zone, for e-mails."""
+    start = event.local(event.starts_at)
+    text = start.strftime("%A %d %B %Y, %H:%M")
+    if event.ends_at:
+        text += event.local(event.ends_at).strftime("–%H:%M")
+    return f"{text} ({event.timezone})"
+
+
+def _status_line(guest: "Guest", position: int | None) -> str:
+    answer = guest.attendance.value
+    if answer == "waitlist":
+        return (f"The event is full, so you are on the waitlist (number {position}). "
+                "We will e-mail you if a place frees up.")
+    return {"yes": "You're coming — see you there!",
+            "maybe": "You said maybe — let us know when you decide.",
+            "no": "You said you can't come. Thanks for letting us know."}[answer]
+
+
+def _footer(event: "Event", guest: "Guest", base_url: str) -> str:
+    return (f"\nWhen: {when_text(event)}\nWhere: {event.venue or 'to be announced'}\n\n"
+            f"Your private link (change your answers or decline):\n{edit_link(guest, base_url)}\n\n"
+            "Keep this link to yourself: anyone with it can change your RSVP.\n")
+
+
+def queue_rsvp_confirmation(session: Session, guest: "Guest", *, base_url: str,
+                            position: int | None) -> None:
+    """Confirmation e-mail for a new RSVP, with the edit link and an .ics file."""
+    event = guest.event
+    body = (f"Hi {guest.name},\n\nThanks for your RSVP to {event.title}.\n"
+            f"{_status_line(guest, position)}\n" + _footer(event, guest, base_url))
+    queue_message(session, to=guest.email, subject=f"Your RSVP: {event.title}", body=body,
+                  ics=event_ics(event, base_url), event_id=event.id)
+
+
+def queue_edit_link_reminder(session: Session, guest: "Guest", *, base_url: str) -> None:
+    """Someone RSVP'd again with this address: send its owner the existing edit link."""
+    event = guest.event
+    body = (f"Hi {guest.name},\n\nSomeone (probably you) RSVP'd to {event.title} again with "
+            "this address. You are already on the guest list, so nothing was changed.\n"
+            "To change your answers, use your private link below.\n"
+            + _footer(event, guest, base_url))
+    queue_message(session, to=guest.email, subject=f"Your RSVP link: {event.title}", body=body,
+                  ics=event_ics(event, base_url), event_id=event.id)
+
+
+def queue_waitlist_promotion(session: Session, guest: "Guest", *, base_url: str) -> None:
+    """A place freed up and this waitlisted guest now has it."""
+    event = guest.event
+    if not guest.email:
+        return
+    body = (f"Hi {guest.name},\n\nGood news: a place opened up at {event.title} and it is "
+            "yours. You're now on the guest list.\nIf you can no longer come, please decline "
+            "with your private link so the next person can have the place.\n"
+            + _footer(event, guest, base_url))
+    queue_message(session, to=guest.email, subject=f"You're in: {event.title}", body=body,
+                  ics=event_ics(event, base_url), event_id=event.id)

@@ -1,0 +1,53 @@
+"""Putting messages in the outbox and claiming them for delivery."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from ..dbtypes import utcnow
+from .models import OutboxMessage
+
+# A claim older than this is assumed to belong to a sender that died.
+CLAIM_TIMEOUT = timedelta(minutes=5)
+MAX_ATTEMPTS = 8
+
+
+def queue_message(session: Session, *, to: str, subject: str, body: str,
+                  ics: bytes | None = None, event_id: int | None = None) -> OutboxMessage:
+    """Add a message to the outbox in the caller's transaction."""
+    message = OutboxMessage(to_addr=to, subject=subject, body_text=body, ics=ics,
+                            event_id=event_id)
+    session.add(message)
+    return message
+
+
+def claim_next(session: Session, now: datetime | None = None) -> OutboxMessage | None:
+    """Atomically claim one undelivered message, so several senders never send it twice."""
+    now = now or utcnow()
+    stale = now - CLAIM_TIMEOUT
+    while True:
+        candidate = session.scalar(
+            select(OutboxMessage.id).where(
+                OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS,
+                or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < stale))
+            .order_by(OutboxMessage.id).limit(1))
+        if candidate is None:
+            session.rollback()
+            return None
+        # Conditional update: only one sender's UPDATE matches the unclaimed row.
+        claimed = session.execute(
+            update(OutboxMessage).where(
+                OutboxMessage.id == candidate, OutboxMessage.sent_at.is_(None),
+                or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < stale))
+            .values(claimed_at=now, attempts=OutboxMessage.attempts + 1))
+        session.commit()
+        if claimed.rowcount == 1:
+            return session.get(OutboxMessage, candidate)
+
+
+def pending_count(session: Session) -> int:
+    """Messages not delivered yet."""
+    return len(session.scalars(select(OutboxMessage.id).where(
+        OutboxMessage.sent_at.is_(None))).all())

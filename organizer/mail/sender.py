@@ -1,0 +1,139 @@
+"""Delivering the outbox over SMTP (or to the log when no SMTP server is configured)."""
+from __future__ import annotations
+
+import logging
+import smtplib
+import threading
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from ..dbtypes import utcnow
+from .models import OutboxMessage
+from .outbox import claim_next
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where and how to send mail; an empty host means log instead of sending."""
+
+    host: str = ""
+    port: int = 25
+    user: str = ""
+    password: str = ""
+    starttls: bool = False
+    timeout: float = 10.0
+    sender: str = "party@localhost"
+
+    @classmethod
+    def from_config(cls, config) -> "SmtpSettings":
+        """Read the SMTP_* and MAIL_FROM settings of an app config."""
+        return cls(host=config["SMTP_HOST"], port=int(config["SMTP_PORT"]),
+                   user=config["SMTP_USER"], password=config["SMTP_PASSWORD"],
+                   starttls=bool(config["SMTP_STARTTLS"]), timeout=float(config["SMTP_TIMEOUT"]),
+                   sender=config["MAIL_FROM"])
+
+
+def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
+    """The MIME message for an outbox row, with its calendar file attached."""
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.to_addr
+    email["Subject"] = message.subject
+    email["Message-ID"] = make_msgid(domain="pif.local")
+    email.set_content(message.body_text)
+    if message.ics:
+        email.add_attachment(message.ics, maintype="text", subtype="calendar",
+                             filename="invite.ics", params={"method": "PUBLISH"})
+    return email
+
+
+def deliver_pending(session: Session, settings: SmtpSettings, limit: int = 500) -> int:
+    """Send undelivered messages one by one; returns how many were delivered."""
+    delivered = 0
+    smtp: smtplib.SMTP | None = None
+    try:
+        for _ in range(limit):
+            message = claim_next(session)
+            if message is None:
+                break
+            try:
+                if settings.host:
+                    if smtp is None:
+                        smtp = _connect(settings)
+                    smtp.send_message(build_email(message, settings.sender))
+                    message.delivered_via = "smtp"
+                else:
+                    log.info("mail (no SMTP configured) to=%s subject=%s\n%s",
+                             message.to_addr, message.subject, message.body_text)
+                    message.delivered_via = "log"
+                message.sent_at = utcnow()
+                message.last_error = None
+                delivered += 1
+            except (smtplib.SMTPException, OSError) as exc:
+                message.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+                message.claimed_at = None
+                smtp = None
+            session.commit()
+    finally:
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                pass
+    return delivered
+
+
+def _connect(settings: SmtpSettings) -> smtplib.SMTP:
+    """Open an SMTP connection as configured."""
+    smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+    if settings.starttls:
+        smtp.starttls()
+    if settings.user:
+        smtp.login(settings.user, settings.password)
+    return smtp
+
+
+class BackgroundSender:
+    """One daemon thread per process that drains the outbox when kicked after a request."""
+
+    def __init__(self) -> None:
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def kick(self, app: Flask) -> None:
+        """Ask for a delivery pass soon, starting the thread on first use."""
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, args=(app,), daemon=True,
+                                                name="pif-mail-sender")
+                self._thread.start()
+        self._wake.set()
+
+    def _run(self, app: Flask) -> None:
+        from ..extensions import db
+        while True:
+            self._wake.wait(timeout=60)
+            self._wake.clear()
+            with app.app_context():
+                try:
+                    deliver_pending(db.session, SmtpSettings.from_config(app.config))
+                except Exception:  # keep the thread alive; the row stays queued for a retry
+                    log.exception("outbox delivery pass failed")
+                finally:
+                    db.session.remove()
+
+
+background_sender = BackgroundSender()
+
+
+def kick_sender(app: Flask) -> None:
+    """Deliver the outbox in the background if the app is configured to."""
+    if app.config.get("MAIL_SEND_INLINE"):
+        background_sender.kick(app)

@@ -1,0 +1,194 @@
+"""Guest services: RSVP, edit, decline, waitlist. Plain Python, shared by views, CLI and tests."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from ..dbtypes import utcnow
+from ..errors import DomainError
+from ..hosting.models import Event
+from ..mail import messages
+from .models import Attendance, Guest
+
+
+class RsvpClosed(DomainError):
+    """RSVPs are not accepted for this event right now."""
+
+
+@dataclass
+class GuestAnswers:
+    """What a guest tells us on the RSVP form (or a CSV row, or at the door)."""
+
+    name: str
+    email: str | None = None
+    company: str = ""
+    role: str = ""
+    can_offer: str = ""
+    could_use: str = ""
+    categories: list[str] = field(default_factory=list)
+    consent_share: bool = False
+    attendance: Attendance = Attendance.yes
+
+
+@dataclass
+class RsvpOutcome:
+    """What happened to an RSVP: the guest row and whether it was new."""
+
+    guest: Guest
+    is_new: bool
+
+
+def normalise_email(email: str | None) -> str | None:
+    """Addresses compare case-insensitively; empty means none."""
+    email = (email or "").strip().lower()
+    return email or None
+
+
+def lock_event(session: Session, event: Event) -> None:
+    """Serialise writers of one event's guest list (row lock on PostgreSQL, write lock on SQLite)."""
+    session.execute(update(Event).where(Event.id == event.id).values(id=Event.id))
+
+
+def next_badge_number(session: Session, event: Event) -> int:
+    """The next free badge number of an event (call with the event locked)."""
+    current = session.scalar(select(func.max(Guest.badge_number)).where(Guest.event_id == event.id))
+    return (current or 0) + 1
+
+
+def count_confirmed(session: Session, event: Event) -> int:
+    """Guests holding a place ("yes")."""
+    return session.scalar(select(func.count()).select_from(Guest).where(
+        Guest.event_id == event.id, Guest.attendance == Attendance.yes)) or 0
+
+
+def attendance_counts(session: Session, event: Event) -> dict[str, int]:
+    """Number of guests per attendance answer, every answer present."""
+    rows = session.execute(select(Guest.attendance, func.count()).where(
+        Guest.event_id == event.id).group_by(Guest.attendance)).all()
+    counts = {a.value: 0 for a in Attendance}
+    counts.update({a.value: n for a, n in rows})
+    return counts
+
+
+def waitlist_position(session: Session, guest: Guest) -> int | None:
+    """1-based place in the waitlist, or None when not waitlisted."""
+    if guest.attendance != Attendance.waitlist:
+        return None
+    ahead = session.scalar(select(func.count()).select_from(Guest).where(
+        Guest.event_id == guest.event_id, Guest.attendance == Attendance.waitlist,
+        (Guest.waitlisted_at < guest.waitlisted_at)
+        | ((Guest.waitlisted_at == guest.waitlisted_at) & (Guest.id < guest.id))))
+    return (ahead or 0) + 1
+
+
+def _place(session: Session, event: Event, guest: Guest, wanted: Attendance,
+           now: datetime) -> None:
+    """Set attendance, sending a "yes" to the waitlist when the event is full."""
+    if wanted == Attendance.yes and guest.attendance != Attendance.yes:
+        if event.capacity is not None and count_confirmed(session, event) >= event.capacity:
+            if guest.attendance != Attendance.waitlist:
+                guest.waitlisted_at = now
+            guest.attendance = Attendance.waitlist
+            return
+    if wanted == Attendance.waitlist:
+        wanted = Attendance.yes
+    guest.attendance = wanted
+    guest.waitlisted_at = None
+
+
+def create_guest(session: Session, event: Event, answers: GuestAnswers, *,
+                 source: str = "rsvp", now: datetime | None = None) -> Guest:
+    """Add a guest to an event (caller commits); applies capacity and the waitlist."""
+    now = now or utcnow()
+    lock_event(session, event)
+    guest = Guest(event_id=event.id, name=answers.name, email=normalise_email(answers.email),
+                  company=answers.company, role=answers.role, can_offer=answers.can_offer,
+                  could_use=answers.could_use, consent_share=answers.consent_share,
+                  source=source, badge_number=next_badge_number(session, event),
+                  attendance=Attendance.no, created_at=now, updated_at=now)
+    guest.categories = answers.categories
+    session.add(guest)
+    _place(session, event, guest, answers.attendance, now)
+    session.flush()
+    return guest
+
+
+def find_guest_by_email(session: Session, event: Event, email: str | None) -> Guest | None:
+    """The event's guest with this address, if any."""
+    email = normalise_email(email)
+    if email is None:
+        return None
+    return session.scalar(select(Guest).where(Guest.event_id == event.id, Guest.email == email))
+
+
+def find_guest_by_edit_token(session: Session, token: str) -> Guest | None:
+    """The guest whose private edit link carries this token."""
+    if not token or len(token) > 64:
+        return None
+    return session.scalar(select(Guest).where(Guest.edit_token == token))
+
+
+def submit_rsvp(session: Session, event: Event, answers: GuestAnswers, *, base_url: str,
+                now: datetime | None = None) -> RsvpOutcome:
+    """Record a public RSVP; a known address gets its edit link again and nothing changes."""
+    now = now or utcnow()
+    reason = event.rsvp_closed_reason(now)
+    if reason:
+        raise RsvpClosed(reason)
+    lock_event(session, event)
+    existing = find_guest_by_email(session, event, answers.email)
+    if existing is not None:
+        messages.queue_edit_link_reminder(session, existing, base_url=base_url)
+        session.commit()
+        return RsvpOutcome(existing, is_new=False)
+    guest = create_guest(session, event, answers, now=now)
+    messages.queue_rsvp_confirmation(session, guest, base_url=base_url,
+                                     position=waitlist_position(session, guest))
+    session.commit()
+    return RsvpOutcome(guest, is_new=True)
+
+
+def update_rsvp(session: Session, guest: Guest, answers: GuestAnswers, *, base_url: str,
+                now: datetime | None = None) -> Guest:
+    """Apply a guest's changes through their edit link, moving the waitlist as needed."""
+    now = now or utcnow()
+    event = guest.event
+    reason = event.rsvp_closed_reason(now)
+    if reason:
+        raise RsvpClosed(reason + " Contact the host to change your answers.")
+    lock_event(session, event)
+    was_confirmed = guest.attendance == Attendance.yes
+    guest.name, guest.company, guest.role = answers.name, answers.company, answers.role
+    guest.can_offer, guest.could_use = answers.can_offer, answers.could_use
+    guest.categories = answers.categories
+    guest.consent_share = answers.consent_share
+    guest.updated_at = now
+    _place(session, event, guest, answers.attendance, now)
+    session.flush()
+    if was_confirmed and guest.attendance != Attendance.yes:
+        promote_from_waitlist(session, event, base_url=base_url, now=now)
+    session.commit()
+    return guest
+
+
+def promote_from_waitlist(session: Session, event: Event, *, base_url: str,
+                          now: datetime | None = None) -> list[Guest]:
+    """Give free places to the waitlist in order and e-mail each promoted guest (caller commits)."""
+    now = now or utcnow()
+    promoted: list[Guest] = []
+    while event.capacity is None or count_confirmed(session, event) < event.capacity:
+        first = session.scalar(select(Guest).where(
+            Guest.event_id == event.id, Guest.attendance == Attendance.waitlist)
+            .order_by(Guest.waitlisted_at, Guest.id).limit(1))
+        if first is None:
+            break
+        first.attendance = Attendance.yes
+        first.waitlisted_at = None
+        first.updated_at = now
+        session.flush()
+        messages.queue_waitlist_promotion(session, first, base_url=base_url)
+        promoted.append(first)
+    return promoted

@@ -1,0 +1,35 @@
+"""Running the app under gunicorn, the production WSGI server."""
+from __future__ import annotations
+
+import os
+
+from gunicorn.app.base import BaseApplication
+
+
+def default_workers() -> int:
+    """Gunicorn's usual 2 × cores + 1, capped for small machines."""
+    return min(2 * (os.cpu_count() or 1) + 1, 9)
+
+
+class KitServer(BaseApplication):
+    """A gunicorn application that builds the Flask app in each worker."""
+
+    def __init__(self, options: dict):
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            if key in self.cfg.settings and value is not None:
+                self.cfg.set(key, value)
+
+    def load(self):
+        from . import create_app
+        return create_app()
+
+
+def run_server(bind: str, workers: int, threads: int, timeout: int = 30) -> None:
+    """Serve until stopped."""
+    KitServer({"bind": bind, "workers": workers, "threads": threads, "timeout": timeout,
+               "accesslog": "-", "worker_class": "gthread" if threads > 1 else "sync",
+               "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'}).run()
