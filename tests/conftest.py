@@ -89,3 +89,68 @@ def make_guest(app):
         return guest
 
     return make
+
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-quic",
+                 "--no-first-run"]
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip when a service or tool is missing locally; in CI (CI=true) fail instead."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served by a real threaded HTTP server on loopback; yields its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    try:
+        yield app.config["BASE_URL"]
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    """A Playwright driver for the whole session (skips, or fails in CI, without Chromium)."""
+    require(os.path.exists(CHROMIUM), f"{CHROMIUM} is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture
+def launch_browser(playwright_instance):
+    """Factory: start headless Chromium with extra command-line flags; closed after the test."""
+    browsers = []
+
+    def launch(*extra_args: str):
+        browser = playwright_instance.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS + list(extra_args))
+        browsers.append(browser)
+        return browser
+
+    yield launch
+    for browser in browsers:
+        browser.close()
+
+
+@pytest.fixture
+def browser(launch_browser):
+    """Headless Chromium with the standard flags."""
+    return launch_browser()
