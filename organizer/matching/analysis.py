@@ -1,0 +1,95 @@
+"""Per-guest answer analysis: items, their normalised text, direction and embedding, storable as bytes."""
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .direction import direction_flags
+from .text import answer_spans, normalise_item
+from .vagueness import vagueness
+
+ANALYSIS_VERSION = 1
+DIMENSIONS = 384
+
+
+@dataclass(frozen=True)
+class AnswerItems:
+    """The items of one answer: the words the guest wrote, and one unit vector per item."""
+
+    texts: tuple[str, ...]
+    flags: tuple[int, ...]
+    vagueness: tuple[float, ...]
+    vectors: np.ndarray = field(repr=False)
+
+    @classmethod
+    def empty(cls) -> "AnswerItems":
+        """No items."""
+        return cls((), (), (), np.zeros((0, DIMENSIONS), dtype=np.float32))
+
+
+@dataclass(frozen=True)
+class AnswerAnalysis:
+    """What the matcher needs from one guest's two answers, computed once per saved answer."""
+
+    offers: AnswerItems
+    needs: AnswerItems
+
+    def to_bytes(self) -> bytes:
+        """Serialise (JSON with base64 float32 vectors) for storing beside the guest."""
+        def pack(items: AnswerItems) -> dict:
+            return {"texts": list(items.texts), "flags": list(items.flags),
+                    "vagueness": [round(v, 4) for v in items.vagueness],
+                    "vectors": base64.b64encode(np.ascontiguousarray(items.vectors, "<f4").tobytes())
+                    .decode("ascii")}
+        return json.dumps({"version": ANALYSIS_VERSION, "offers": pack(self.offers),
+                           "needs": pack(self.needs)}, ensure_ascii=False).encode("utf-8")
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "AnswerAnalysis":
+        """Read back what to_bytes wrote."""
+        raw = json.loads(data.decode("utf-8"))
+        if raw.get("version") != ANALYSIS_VERSION:
+            raise ValueError("stale answer analysis: recompute it")
+
+        def unpack(part: dict) -> AnswerItems:
+            vectors = np.frombuffer(base64.b64decode(part["vectors"]), dtype="<f4").astype(np.float32)
+            return AnswerItems(tuple(part["texts"]), tuple(part["flags"]), tuple(part["vagueness"]),
+                               vectors.reshape(len(part["texts"]), DIMENSIONS))
+        return cls(unpack(raw["offers"]), unpack(raw["needs"]))
+
+
+def _item_key(item: str) -> str:
+    # The model is uncased, so case variants share one embedding.
+    return normalise_item(item).lower()
+
+
+def analyse_many(answers: list[tuple[str, str]], encoder=None) -> list[AnswerAnalysis]:
+    """Analyse (can_offer, could_use) pairs together, embedding each distinct item text once."""
+    if encoder is None:
+        from .encoder import shared_encoder
+        encoder = shared_encoder()
+    split = [(answer_spans(offer), answer_spans(need)) for offer, need in answers]
+    normalised: dict[str, int] = {}
+    for offers, needs in split:
+        for item in (*offers, *needs):
+            normalised.setdefault(_item_key(item), len(normalised))
+    keys = list(normalised)
+    vectors = encoder.encode(keys) if keys else np.zeros((0, DIMENSIONS), dtype=np.float32)
+    flag_of = {key: direction_flags(key) for key in keys}
+    vague = vagueness(vectors)
+
+    def items(texts: list[str]) -> AnswerItems:
+        if not texts:
+            return AnswerItems.empty()
+        rows = [normalised[_item_key(t)] for t in texts]
+        return AnswerItems(tuple(texts), tuple(flag_of[keys[r]] for r in rows),
+                           tuple(float(vague[r]) for r in rows), vectors[rows])
+    return [AnswerAnalysis(items(offers), items(needs)) for offers, needs in split]
+
+
+def analyse_answers(can_offer: str, could_use: str, encoder=None) -> bytes:
+    """Analyse one guest's answers; store the bytes and pass them back to the engine later."""
+    return analyse_many([(can_offer, could_use)], encoder)[0].to_bytes()

@@ -1,0 +1,51 @@
+"""Which side of a hire an item is on: an employer with a job, someone seeking one, or a source of candidates."""
+from __future__ import annotations
+
+import re
+
+# The writer is hiring ("we're hiring a designer", "need to hire", "recruiting for"); "hiring manager"
+# and "hiring panel" describe a role, not an opening.
+_HIRING = re.compile(
+    r"\b(?:hire|hires|hiring(?!\s+(?:manager|managers|panel|panels|process|committee|committees|side|"
+    r"decisions?|practices))|recruiting\s+(?:for|a|an)|open\s+(?:roles?|positions?|reqs?)\s+(?:to|on|at|in)\b|"
+    r"headcount|backfill|staff\s+up|fill(?:ing)?\s+(?:a|an|the|our|my)\s+(?:role|position|seat))",
+    re.IGNORECASE)
+# The writer wants work for themselves.
+_JOB_SEEKING = re.compile(
+    r"\b(?:(?:a|new|next|my next|first|full-time|part-time|paid)\s+(?:job|role|position|gig)s?\b|"
+    r"job\s+(?:search|hunt|hunting|leads?)|employment|between\s+(?:jobs|gigs|roles)|laid\s+off|"
+    r"get\s+(?:hired|a\s+job)|land(?:ing)?\s+(?:a|my)\s+(?:job|role|position))",
+    re.IGNORECASE)
+# The writer can point to people who want jobs.
+_OFFERS_CANDIDATES = re.compile(
+    r"\b(?:candidates?|applicants?|job\s*seekers?|open\s+to\s+(?:new\s+)?(?:roles|opportunities|work|jobs)|"
+    r"looking\s+for\s+(?:work|jobs|new\s+roles)|talent\s+(?:pool|network)|recruiter)\b",
+    re.IGNORECASE)
+
+
+def is_hiring(text: str) -> bool:
+    """True when the writer speaks as an employer filling a role."""
+    return bool(_HIRING.search(text))
+
+
+def is_job_seeking(text: str) -> bool:
+    """True when the writer wants a job for themselves."""
+    return bool(_JOB_SEEKING.search(text)) and not is_hiring(text)
+
+
+def offers_candidates(text: str) -> bool:
+    """True when an offer points at people who want jobs (candidates, a recruiter's network)."""
+    return bool(_OFFERS_CANDIDATES.search(text)) and not is_hiring(text)
+
+
+def direction_flags(text: str) -> int:
+    """Pack the three readings into bits: 1 hiring, 2 job seeking, 4 offers candidates."""
+    return (1 if is_hiring(text) else 0) | (2 if is_job_seeking(text) else 0) | (
+        4 if offers_candidates(text) else 0)
+
+
+def directions_clash(offer_flags: int, need_flags: int) -> bool:
+    """True when the offer and the need are on the same side of a hire (two employers, two seekers)."""
+    both_hiring = bool(offer_flags & 1) and bool(need_flags & 1)
+    candidates_to_seeker = bool(offer_flags & 4) and bool(need_flags & 2)
+    return both_hiring or candidates_to_seeker

@@ -1,0 +1,156 @@
+"""Reading free-text answers: split them into items and normalise each item for the model."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from .abbreviations import ANY_CASE, FILLER, UPPERCASE_ONLY
+
+_BULLET = re.compile(r"^\s*(?:[-*•·–—>+]+|\(?\d{1,2}[.)]|\(?[a-zA-Z][.)](?=\s))\s*")
+_LABEL = re.compile(r"^\s*([A-Za-z][A-Za-z' ]{0,30}):\s+(?=\S)")
+# ". " ends a sentence unless the word before it is a short abbreviation such as "e.g." or "Dr.".
+_SENTENCE_END = re.compile(r"(?<![A-Z]\.[A-Z])(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bDr)(?<!\bMr)(?<!\bMs)"
+                           r"(?<!\bMrs)(?<!\bvs)(?<!\bSt)([.!?]+)\s+(?=\S)")
+_STRONG_SPLIT = re.compile(r"\s*;\s*|\s+/\s+|\s+\|\s+")
+_LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+|also\s+|plus\s+|&\s+)?|\s+(?:and|&|\+|plus)\s+(?:also\s+)?",
+                         re.IGNORECASE)
+_LEADING_JOINER = re.compile(r"^(?:and|also|plus|&|as well as)\b[\s,]*", re.IGNORECASE)
+_TRAILING_PUNCT = re.compile(r"[\s.,;:!?~]+$")
+_EMOTICON = re.compile(r"(?:[:;=]-?[)(DPp/\\|]|<3|\^_\^)")
+_WORD = re.compile(r"\w[\w'&/-]*|\S")
+MIN_WORDS_PER_LIST_PART = 2
+
+
+def clean_text(text: str) -> str:
+    """Unicode-normalise, straighten quotes and drop emoji and emoticons."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
+    text = _EMOTICON.sub(" ", text)
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] != "S" or ch in "&+/$%#@")
+
+
+def _strip_item(item: str) -> str:
+    item = _BULLET.sub("", item.strip())
+    item = _LEADING_JOINER.sub("", item)
+    return _TRAILING_PUNCT.sub("", item).strip(" \"'()-")
+
+
+def _word_count(text: str) -> int:
+    return len(re.findall(r"[A-Za-z0-9']+", text))
+
+
+def _split_list(clause: str) -> list[str]:
+    """Split a clause at commas and "and" only when every part reads as an item of its own."""
+    parts = [p for p in (_strip_item(p) for p in _LIST_SPLIT.split(clause)) if p]
+    if len(parts) < 2:
+        return [clause]
+    # "research and development", "salt & pepper": one-word parts are halves of a compound.
+    if min(_word_count(p) for p in parts) < MIN_WORDS_PER_LIST_PART:
+        return [clause]
+    return parts
+
+
+def split_answer(text: str) -> list[str]:
+    """Split an answer into its items (lines, bullets, numbered lists, sentences, ';', '/', lists)."""
+    items: list[str] = []
+    for line in clean_text(text).splitlines():
+        line = _strip_item(line)
+        if not line:
+            continue
+        label = _LABEL.match(line)
+        if label and len(label.group(1).split()) <= 4:
+            line = line[label.end():]
+        sentences = _SENTENCE_END.sub(lambda m: m.group(1) + "\n", line).split("\n")
+        for sentence in sentences:
+            for clause in _STRONG_SPLIT.split(sentence):
+                clause = _strip_item(clause)
+                if clause:
+                    items.extend(_split_list(clause))
+    seen: set[str] = set()
+    unique = []
+    for item in items:
+        key = item.lower()
+        if key not in seen and _word_count(item):
+            seen.add(key)
+            unique.append(item)
+    return unique
+
+
+def answer_spans(text: str) -> list[str]:
+    """Items plus each multi-part clause kept whole, so a comma inside one idea loses nothing."""
+    items = split_answer(text)
+    spans = list(items)
+    for line in clean_text(text).splitlines():
+        for sentence in _SENTENCE_END.sub(lambda m: m.group(1) + "\n", _strip_item(line)).split("\n"):
+            for clause in _STRONG_SPLIT.split(sentence):
+                clause = _strip_item(clause)
+                label = _LABEL.match(clause)
+                if label and len(label.group(1).split()) <= 4:
+                    clause = clause[label.end():]
+                if clause and clause not in spans and len(_split_list(clause)) > 1:
+                    spans.append(clause)
+    return spans
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> frozenset[str]:
+    from .encoder import model_directory
+    words = (model_directory() / "vocab.txt").read_text(encoding="utf-8").split("\n")
+    return frozenset(w for w in words if w.isalpha() and len(w) >= 3)
+
+
+def _edits(word: str) -> list[str]:
+    """Words one slip away: swapped neighbours, a dropped letter restored, a doubled letter undone."""
+    transposed = [word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)]
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    inserted = [word[:i] + c + word[i:] for i in range(1, len(word)) for c in letters]
+    undoubled = [word[:i] + word[i + 1:] for i in range(len(word) - 1) if word[i] == word[i + 1]]
+    return transposed + undoubled + inserted
+
+
+def _known_form(word: str, vocabulary: frozenset[str]) -> bool:
+    if word in vocabulary:
+        return True
+    for suffix, replacement in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""),
+                                ("ing", "e"), ("ers", ""), ("er", ""), ("ly", "")):
+        if word.endswith(suffix) and word[: -len(suffix)] + replacement in vocabulary:
+            return True
+    return False
+
+
+@lru_cache(maxsize=50_000)
+def correct_spelling(word: str) -> str:
+    """Fix a one-slip typo in a word the model's vocabulary does not know; else return it."""
+    lower = word.lower()
+    if len(lower) < 5 or not lower.isalpha():
+        return word
+    vocabulary = _vocabulary()
+    if _known_form(lower, vocabulary):
+        return word
+    for candidate in _edits(lower):
+        if len(candidate) >= 4 and _known_form(candidate, vocabulary):
+            return candidate
+    return word
+
+
+def normalise_item(item: str) -> str:
+    """Spell out abbreviations, drop chat filler and fix typos so the model reads the item well."""
+    words = []
+    for token in _WORD.findall(clean_text(item)):
+        bare = token.strip("'")
+        lower = bare.lower()
+        if lower in FILLER:
+            continue
+        if bare in UPPERCASE_ONLY or (bare.endswith("s") and bare[:-1] in UPPERCASE_ONLY
+                                      and bare[:-1].isupper()):
+            words.append(UPPERCASE_ONLY.get(bare) or UPPERCASE_ONLY[bare[:-1]])
+        elif lower in ANY_CASE:
+            words.append(ANY_CASE[lower])
+        elif bare.isalpha():
+            words.append(correct_spelling(bare))
+        else:
+            words.append(token)
+    text = " ".join(words)
+    text = re.sub(r"\s+([,.;:!?)])", r"\1", text)
+    return text.strip()
