@@ -24,3 +24,18 @@ def make_door_key(app):
 def badge_url():
     """What the badge QR of a guest encodes (BASE_URL is http://party.test in tests)."""
     return lambda guest: f"http://party.test/b/{guest.badge_token}"
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served by a threaded werkzeug server on a free port; yields its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
