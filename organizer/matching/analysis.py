@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .direction import direction_flags
-from .text import answer_spans, normalise_item
+from .text import answer_spans, normalise_item, strip_framing
 from .vagueness import vagueness
 
 ANALYSIS_VERSION = 1
@@ -63,7 +63,7 @@ class AnswerAnalysis:
 
 def _item_key(item: str) -> str:
     # The model is uncased, so case variants share one embedding.
-    return normalise_item(item).lower()
+    return normalise_item(strip_framing(item)).lower()
 
 
 def analyse_many(answers: list[tuple[str, str]], encoder=None) -> list[AnswerAnalysis]:

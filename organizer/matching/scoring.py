@@ -1,14 +1,15 @@
-"""Offer-item × need-item similarity: blocked matrix products, hubness correction, best pair per guest pair."""
+"""Offer-item × need-item similarity: blocked matrix products over distinct items, best pair per guest pair."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
 
-from .analysis import AnswerAnalysis
-from .direction import directions_clash
+from .analysis import DIMENSIONS, AnswerAnalysis
+from .lexical import tfidf_matrices
 
 BLOCK_ROWS = 1024
+HIRING, JOB_SEEKING, OFFERS_CANDIDATES = 1, 2, 4
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,11 @@ class ScoringParams:
     clash_penalty: float = 0.35
     vague_from: float = 0.4
     vague_weight: float = 1.0
-    candidates_per_need: int = 60
+    smooth_neighbours: int = 5
+    smooth_weight: float = 0.0
+    smooth_floor: float = 0.5
+    lexical_weight: float = 0.1
+    givers_per_need: int = 40
     min_score: float = 0.05
 
 
@@ -35,91 +40,127 @@ class Candidate:
     need_item: str
 
 
-def _stack(analyses: list[AnswerAnalysis], side: str):
-    owners, texts, flags, vague, vectors = [], [], [], [], []
-    for index, analysis in enumerate(analyses):
+@dataclass
+class _Side:
+    """The items of one side (offers or needs), grouped by distinct text."""
+
+    owners: list[list[int]]          # per distinct text: guests who wrote it
+    texts: list[str]                 # per distinct text: how it was first written
+    flags: np.ndarray
+    vagueness: np.ndarray
+    vectors: np.ndarray
+
+
+def _group(analyses: list[AnswerAnalysis], side: str) -> _Side:
+    index: dict[str, int] = {}
+    owners: list[list[int]] = []
+    texts: list[str] = []
+    flags: list[int] = []
+    vague: list[float] = []
+    vectors: list[np.ndarray] = []
+    for guest, analysis in enumerate(analyses):
         items = getattr(analysis, side)
-        owners.extend([index] * len(items.texts))
-        texts.extend(items.texts)
-        flags.extend(items.flags)
-        vague.extend(items.vagueness)
-        vectors.append(items.vectors)
-    matrix = np.vstack(vectors).astype(np.float32) if vectors else np.zeros((0, 384), np.float32)
-    return (np.array(owners, dtype=np.int64), texts, np.array(flags, dtype=np.int64),
-            np.array(vague, dtype=np.float32), matrix)
+        for text, flag, vagueness, vector in zip(items.texts, items.flags, items.vagueness, items.vectors):
+            key = text.lower()
+            if key not in index:
+                index[key] = len(texts)
+                owners.append([])
+                texts.append(text)
+                flags.append(flag)
+                vague.append(vagueness)
+                vectors.append(vector)
+            row = owners[index[key]]
+            if not row or row[-1] != guest:
+                row.append(guest)
+    matrix = np.vstack(vectors).astype(np.float32) if vectors else np.zeros((0, DIMENSIONS), np.float32)
+    return _Side(owners, texts, np.array(flags, np.int64), np.array(vague, np.float32), matrix)
 
 
-def _unique_rows(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Indices of the first row of each distinct text, and each row's distinct-text number."""
-    first: dict[str, int] = {}
-    inverse = np.array([first.setdefault(t.lower(), len(first)) for t in texts], dtype=np.int64)
-    representatives = np.zeros(len(first), dtype=np.int64)
-    representatives[inverse[::-1]] = np.arange(len(texts))[::-1]
-    return representatives, inverse
+def _top_k_mean(left: np.ndarray, right: np.ndarray, k: int) -> np.ndarray:
+    """For each row of left, the mean of its k highest similarities to rows of right."""
+    out = np.zeros(len(left), np.float32)
+    k = max(1, min(k, len(right)))
+    for start in range(0, len(left), BLOCK_ROWS):
+        sims = left[start:start + BLOCK_ROWS] @ right.T
+        out[start:start + BLOCK_ROWS] = -np.partition(-sims, k - 1, axis=1)[:, :k].mean(1)
+    return out
 
 
-def _hubness(need_vectors: np.ndarray, offer_vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Mean similarity of each item to its k nearest items on the other side (CSLS-style)."""
-    n_need, n_offer = len(need_vectors), len(offer_vectors)
-    need_hub = np.zeros(n_need, np.float32)
-    k_offer = max(1, min(k, n_need))
-    k_need = max(1, min(k, n_offer))
-    column_top = np.full((0, n_offer), -1.0, np.float32)
-    for start in range(0, n_need, BLOCK_ROWS):
-        sims = need_vectors[start:start + BLOCK_ROWS] @ offer_vectors.T
-        need_hub[start:start + BLOCK_ROWS] = -np.partition(-sims, k_need - 1, axis=1)[:, :k_need].mean(1)
-        merged = np.vstack([column_top, sims])
-        column_top = -np.partition(-merged, min(k_offer, len(merged)) - 1, axis=0)[:k_offer]
-    return need_hub, column_top.mean(0)
+def _smoothed(vectors: np.ndarray, k: int, weight: float, floor: float) -> np.ndarray:
+    """Blend each vector with its close neighbours on the same side (the party's own paraphrases)."""
+    if weight <= 0 or len(vectors) < 2:
+        return vectors
+    k = min(k, len(vectors) - 1)
+    out = np.empty_like(vectors)
+    for start in range(0, len(vectors), BLOCK_ROWS):
+        block = vectors[start:start + BLOCK_ROWS]
+        sims = block @ vectors.T
+        rows = np.arange(len(block))
+        sims[rows, start + rows] = -1.0
+        nearest = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        weights = np.take_along_axis(sims, nearest, axis=1)
+        weights = np.where(weights >= floor, weights, 0.0)
+        total = weights.sum(1, keepdims=True)
+        neighbour_mean = np.einsum("bk,bkd->bd", weights, vectors[nearest]) / np.maximum(total, 1e-9)
+        mixed = np.where(total > 0, (1 - weight) * block + weight * neighbour_mean, block)
+        out[start:start + BLOCK_ROWS] = mixed / np.linalg.norm(mixed, axis=1, keepdims=True)
+    return out
+
+
+def _adjusted_scores(needs: _Side, offers: _Side, need_vectors: np.ndarray, offer_vectors: np.ndarray,
+                     start: int, stop: int, need_hub: np.ndarray, offer_hub: np.ndarray,
+                     params: ScoringParams, lexical) -> np.ndarray:
+    sims = need_vectors[start:stop] @ offer_vectors.T
+    if lexical is not None:
+        sims += params.lexical_weight * (lexical[0][start:stop] @ lexical[1].T).toarray()
+    sims -= params.hub_weight * 0.5 * (need_hub[start:stop, None] + offer_hub[None, :])
+    sims -= params.vague_weight * np.maximum(needs.vagueness[start:stop, None] - params.vague_from, 0.0)
+    sims -= params.vague_weight * np.maximum(offers.vagueness[None, :] - params.vague_from, 0.0)
+    need_flags = needs.flags[start:stop, None]
+    # Two employers ("we're hiring X" / "need to hire X"), or candidates offered to a job seeker.
+    clash = (((offers.flags[None, :] & HIRING) > 0) & ((need_flags & HIRING) > 0)) | (
+        ((offers.flags[None, :] & OFFERS_CANDIDATES) > 0) & ((need_flags & JOB_SEEKING) > 0))
+    sims[clash] -= params.clash_penalty
+    return sims
 
 
 def score_candidates(analyses: list[AnswerAnalysis], params: ScoringParams = ScoringParams()
                      ) -> dict[int, list[Candidate]]:
     """For each receiver, candidate givers with their best offer-item × need-item score, best first."""
-    offer_owner, offer_texts, offer_flags, offer_vague, offer_vectors = _stack(analyses, "offers")
-    need_owner, need_texts, need_flags, need_vague, need_vectors = _stack(analyses, "needs")
-    if not len(offer_texts) or not len(need_texts):
+    offers, needs = _group(analyses, "offers"), _group(analyses, "needs")
+    if not offers.texts or not needs.texts:
         return {}
-    # Hubness is measured over distinct texts so a phrase many guests share does not look generic.
-    offer_rep, offer_inv = _unique_rows(offer_texts)
-    need_rep, need_inv = _unique_rows(need_texts)
-    need_hub_u, offer_hub_u = _hubness(need_vectors[need_rep], offer_vectors[offer_rep], params.hub_neighbours)
-    need_hub, offer_hub = need_hub_u[need_inv], offer_hub_u[offer_inv]
+    offer_vectors = _smoothed(offers.vectors, params.smooth_neighbours, params.smooth_weight, params.smooth_floor)
+    need_vectors = _smoothed(needs.vectors, params.smooth_neighbours, params.smooth_weight, params.smooth_floor)
+    need_hub = _top_k_mean(need_vectors, offer_vectors, params.hub_neighbours)
+    offer_hub = _top_k_mean(offer_vectors, need_vectors, params.hub_neighbours)
 
-    offer_penalty = params.vague_weight * np.maximum(offer_vague - params.vague_from, 0.0)
-    need_penalty = params.vague_weight * np.maximum(need_vague - params.vague_from, 0.0)
+    lexical = tfidf_matrices(needs.texts, offers.texts) if params.lexical_weight else None
     best: dict[tuple[int, int], Candidate] = {}
-    per_need = min(params.candidates_per_need, len(offer_texts))
-    for start in range(0, len(need_texts), BLOCK_ROWS):
-        stop = min(start + BLOCK_ROWS, len(need_texts))
-        sims = need_vectors[start:stop] @ offer_vectors.T
-        sims -= params.hub_weight * 0.5 * (need_hub[start:stop, None] + offer_hub[None, :])
-        sims -= need_penalty[start:stop, None] + offer_penalty[None, :]
-        clash = (((offer_flags[None, :] & 1) > 0) & ((need_flags[start:stop, None] & 1) > 0)) | (
-            ((offer_flags[None, :] & 4) > 0) & ((need_flags[start:stop, None] & 2) > 0))
-        sims[clash] -= params.clash_penalty
-        sims[need_owner[start:stop, None] == offer_owner[None, :]] = -np.inf
-        top = np.argpartition(-sims, per_need - 1, axis=1)[:, :per_need]
-        for row, columns in enumerate(top):
-            need_index = start + row
-            receiver = int(need_owner[need_index])
-            for column in columns:
-                score = float(sims[row, column])
-                if score < params.min_score:
-                    continue
-                giver = int(offer_owner[column])
-                key = (giver, receiver)
-                current = best.get(key)
-                if current is None or score > current.score:
-                    best[key] = Candidate(giver, receiver, score, offer_texts[column], need_texts[need_index])
+    for start in range(0, len(needs.texts), BLOCK_ROWS):
+        stop = min(start + BLOCK_ROWS, len(needs.texts))
+        sims = _adjusted_scores(needs, offers, need_vectors, offer_vectors, start, stop, need_hub, offer_hub,
+                                params, lexical)
+        order = np.argsort(-sims, axis=1)[:, :params.givers_per_need]
+        for row in range(stop - start):
+            need = start + row
+            for receiver in needs.owners[need]:
+                found = 0
+                for column in order[row]:
+                    score = float(sims[row, column])
+                    if score < params.min_score or found >= params.givers_per_need:
+                        break
+                    for giver in offers.owners[column]:
+                        if giver == receiver:
+                            continue
+                        found += 1
+                        key = (giver, receiver)
+                        current = best.get(key)
+                        if current is None or score > current.score:
+                            best[key] = Candidate(giver, receiver, score, offers.texts[column], needs.texts[need])
     by_receiver: dict[int, list[Candidate]] = {}
     for candidate in best.values():
         by_receiver.setdefault(candidate.receiver, []).append(candidate)
     for candidates in by_receiver.values():
         candidates.sort(key=lambda c: -c.score)
     return by_receiver
-
-
-def clashing(offer_flags: int, need_flags: int) -> bool:
-    """True when an offer and a need sit on the same side of a hire."""
-    return directions_clash(offer_flags, need_flags)

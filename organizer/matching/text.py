@@ -154,3 +154,25 @@ def normalise_item(item: str) -> str:
     text = " ".join(words)
     text = re.sub(r"\s+([,.;:!?)])", r"\1", text)
     return text.strip()
+
+
+# Speech-act framing ("I can help with", "looking for someone to") says who wants what, not what: the
+# direction is read separately (direction.py), so the model compares the substance alone.
+_FRAMING = re.compile(
+    r"^(?:(?:i'?m|i am|we'?re|we are)\s+(?:happy|glad|able|willing|available)\s+to\s+|"
+    r"(?:i|we)\s+(?:can|could|will|'ll|would)\s+(?:(?:happily|gladly|also)\s+)?(?:help\s+(?:you\s+)?(?:with\s+)?)?|"
+    r"i'll\s+|we'll\s+|happy\s+to\s+(?:help\s+(?:you\s+)?(?:with\s+)?)?|glad\s+to\s+|can\s+help\s+(?:you\s+)?(?:with\s+)?|"
+    r"(?:i|we)\s+(?:really\s+)?(?:need|want|could\s+use|would\s+love|'d\s+love|would\s+like|'d\s+like)\s+(?:to\s+find\s+|"
+    r"some\s+|a\s+little\s+|help\s+(?:with\s+)?)?|"
+    r"(?:really\s+)?(?:need|want|could\s+use|would\s+love|looking\s+for|seeking|searching\s+for|hoping\s+for|"
+    r"trying\s+to\s+find)\s+(?:some\s+|help\s+(?:with\s+)?)?|"
+    r"(?:some\s+)?(?:help|advice|tips|guidance|support)\s+(?:with|on|for|about)\s+)",
+    re.IGNORECASE)
+
+
+def strip_framing(item: str) -> str:
+    """Drop a leading "I can help with" / "looking for" so the item's substance remains."""
+    stripped = item
+    for _ in range(2):
+        stripped = _FRAMING.sub("", stripped).strip()
+    return stripped if len(stripped.split()) >= 1 and stripped else item
