@@ -20,6 +20,12 @@ def database_url(tmp_path) -> str:
     return TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'test.sqlite3'}"
 
 
+def _empty_g() -> None:
+    from flask import g
+    for name in list(vars(g)):
+        delattr(g, name)
+
+
 @pytest.fixture
 def app(tmp_path):
     """An app with a fresh, empty schema."""
@@ -31,6 +37,10 @@ def app(tmp_path):
         "MAIL_SEND_INLINE": False,
         "SMTP_HOST": "",
     })
+    # The fixture keeps an app context pushed for the test's own database work, and Flask
+    # reuses a pushed context for requests, so ``g`` (CSRF token cache, logged-in user) would
+    # leak between requests and clients. Start every request with an empty ``g``, as in production.
+    app.before_request_funcs.setdefault(None, []).insert(0, _empty_g)
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -154,3 +164,26 @@ def launch_browser(playwright_instance):
 def browser(launch_browser):
     """Headless Chromium with the standard flags."""
     return launch_browser()
+
+
+def csrf_from(response) -> str:
+    """The CSRF token in a page's form."""
+    import re
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', response.text) or \
+        re.search(r'name="csrf_token" value="([^"]+)"', response.text)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+@pytest.fixture
+def host_client(app, client):
+    """A test client logged in as a host (through the real login form, CSRF on)."""
+    from organizer.hosting.services import create_host
+    create_host(db.session, "host@example.com", "correct horse battery")
+    db.session.commit()
+    page = client.get("/host/login")
+    response = client.post("/host/login", data={
+        "email": "host@example.com", "password": "correct horse battery",
+        "csrf_token": csrf_from(page)})
+    assert response.status_code == 302, response.text
+    return client

@@ -6,7 +6,7 @@ from zoneinfo import available_timezones
 
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, DateTimeLocalField, EmailField, IntegerField, PasswordField,
-                     SelectField, StringField, TextAreaField)
+                     SelectChoice, SelectField, StringField, TextAreaField)
 from wtforms.validators import (DataRequired, Email, EqualTo, Length, NumberRange, Optional,
                                 Regexp)
 
@@ -15,9 +15,9 @@ from .services import MIN_PASSWORD, SLUG_RE, EventDetails
 
 
 @lru_cache(maxsize=1)
-def timezone_choices() -> list[tuple[str, str]]:
+def timezone_choices() -> list[SelectChoice]:
     """Every IANA zone name, sorted, for the event form."""
-    return [(z, z) for z in sorted(available_timezones()) if "/" in z or z == "UTC"]
+    return [SelectChoice(z, z) for z in sorted(available_timezones()) if "/" in z or z == "UTC"]
 
 
 class SetupForm(BaseForm):

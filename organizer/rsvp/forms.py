@@ -1,7 +1,8 @@
 """The RSVP form a guest fills in on their phone."""
 from __future__ import annotations
 
-from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaField
+from wtforms import (BooleanField, EmailField, RadioField, SelectChoice, StringField,
+                     TextAreaField)
 from wtforms.validators import DataRequired, Email, InputRequired, Length
 
 from ..forms import BaseForm, MultiCheckboxField
@@ -32,12 +33,13 @@ class RsvpForm(BaseForm):
     consent_share = BooleanField(
         "Share my name, company and e-mail with the people I'm matched with")
     attendance = RadioField("Are you coming?", choices=[
-        ("yes", "Yes, I'll be there"), ("maybe", "Maybe"), ("no", "No, I can't make it")],
+        SelectChoice("yes", "Yes, I'll be there"), SelectChoice("maybe", "Maybe"),
+        SelectChoice("no", "No, I can't make it")],
         default="yes", validators=[InputRequired("Please tell us if you're coming.")])
 
     def set_categories(self, categories: list[str]) -> None:
         """Offer the event's host-defined categories as tick-boxes."""
-        self.categories.choices = [(c, c) for c in categories]
+        self.categories.choices = [SelectChoice(c, c) for c in categories]
 
     def to_answers(self) -> GuestAnswers:
         """The submitted answers as a plain object for the services."""

@@ -1,0 +1,95 @@
+"""RSVP services: new, duplicate, waitlist, promotion, deadlines."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from organizer.extensions import db
+from organizer.mail.models import OutboxMessage
+from organizer.models import Attendance, Guest
+from organizer.rsvp.services import (GuestAnswers, RsvpClosed, submit_rsvp, update_rsvp,
+                                     waitlist_position)
+
+BASE = "http://party.test"
+
+
+def answers(name="Ada", email="ada@example.com", attendance=Attendance.yes, **kw):
+    return GuestAnswers(name=name, email=email, attendance=attendance, **kw)
+
+
+def outbox_to(address):
+    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_addr == address)
+                              .order_by(OutboxMessage.id)).all()
+
+
+def test_new_rsvp_creates_guest_and_queues_confirmation(make_event):
+    event = make_event()
+    outcome = submit_rsvp(db.session, event, answers(can_offer="Python help"), base_url=BASE)
+    assert outcome.is_new and outcome.guest.attendance == Attendance.yes
+    [mail] = outbox_to("ada@example.com")
+    assert f"{BASE}/r/{outcome.guest.edit_token}" in mail.body_text
+    assert mail.ics and b"BEGIN:VEVENT" in mail.ics
+    assert len(outcome.guest.edit_token) >= 22  # >= 128 bits of randomness
+
+
+def test_duplicate_email_never_creates_second_guest(make_event):
+    event = make_event()
+    first = submit_rsvp(db.session, event, answers(), base_url=BASE).guest
+    again = submit_rsvp(db.session, event, answers(name="Mallory", email=" ADA@Example.com "),
+                        base_url=BASE)
+    assert not again.is_new and again.guest.id == first.id
+    assert again.guest.name == "Ada"  # the second submission changes nothing
+    count = db.session.scalar(select(func.count()).select_from(Guest))
+    assert count == 1
+    mails = outbox_to("ada@example.com")
+    assert len(mails) == 2 and first.edit_token in mails[1].body_text
+
+
+def test_full_event_waitlists_in_order_and_promotes_on_decline(make_event):
+    event = make_event(capacity=2)
+    a = submit_rsvp(db.session, event, answers("A", "a@x.org"), base_url=BASE).guest
+    submit_rsvp(db.session, event, answers("B", "b@x.org"), base_url=BASE)
+    c = submit_rsvp(db.session, event, answers("C", "c@x.org"), base_url=BASE).guest
+    d = submit_rsvp(db.session, event, answers("D", "d@x.org"), base_url=BASE).guest
+    assert c.attendance == d.attendance == Attendance.waitlist
+    assert (waitlist_position(db.session, c), waitlist_position(db.session, d)) == (1, 2)
+    assert "waitlist (number 2)" in outbox_to("d@x.org")[0].body_text
+
+    update_rsvp(db.session, a, answers("A", attendance=Attendance.no), base_url=BASE)
+    assert a.attendance == Attendance.no
+    assert c.attendance == Attendance.yes and waitlist_position(db.session, d) == 1
+    assert outbox_to("c@x.org")[-1].subject.startswith("You're in")
+
+
+def test_maybe_does_not_take_a_place(make_event):
+    event = make_event(capacity=1)
+    submit_rsvp(db.session, event, answers("M", "m@x.org", Attendance.maybe), base_url=BASE)
+    yes = submit_rsvp(db.session, event, answers("Y", "y@x.org"), base_url=BASE).guest
+    assert yes.attendance == Attendance.yes
+
+
+def test_closed_and_past_deadline_are_refused(make_event):
+    closed = make_event(is_open=False)
+    with pytest.raises(RsvpClosed, match="closed"):
+        submit_rsvp(db.session, closed, answers(), base_url=BASE)
+    past = make_event(rsvp_deadline=datetime.now(timezone.utc) - timedelta(minutes=1))
+    with pytest.raises(RsvpClosed, match="deadline"):
+        submit_rsvp(db.session, past, answers(), base_url=BASE)
+    assert db.session.scalar(select(func.count()).select_from(Guest)) == 0
+
+
+def test_guest_can_change_answers_until_deadline(make_event):
+    event = make_event(rsvp_deadline=datetime.now(timezone.utc) + timedelta(days=1))
+    guest = submit_rsvp(db.session, event, answers(), base_url=BASE).guest
+    update_rsvp(db.session, guest, answers(could_use="A mentor"), base_url=BASE)
+    assert guest.could_use == "A mentor"
+    later = datetime.now(timezone.utc) + timedelta(days=2)
+    with pytest.raises(RsvpClosed):
+        update_rsvp(db.session, guest, answers(could_use="Other"), base_url=BASE, now=later)
+
+
+def test_badge_numbers_are_unique_and_sequential(make_event):
+    event = make_event()
+    numbers = [submit_rsvp(db.session, event, answers(f"G{i}", f"g{i}@x.org"),
+                           base_url=BASE).guest.badge_number for i in range(5)]
+    assert numbers == [1, 2, 3, 4, 5]
