@@ -29,6 +29,7 @@ def list_guests(session: Session, event: Event, *, search: str = "", status: str
         query = query.where(or_(func.lower(Guest.name).like(pattern),
                                 func.lower(Guest.email).like(pattern),
                                 func.lower(Guest.company).like(pattern),
+                                func.lower(Guest.role).like(pattern),
                                 func.lower(Guest.can_offer).like(pattern),
                                 func.lower(Guest.could_use).like(pattern)))
     return list(session.scalars(query.order_by(*SORTS.get(sort, SORTS["name"])).limit(limit)))

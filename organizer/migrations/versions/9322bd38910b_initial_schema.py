@@ -1,16 +1,18 @@
 """initial schema
 
-Revision ID: 9991a916dd14
+Revision ID: 9322bd38910b
 Revises: 
-Create Date: 2026-11-25 17:17:35.336509
+Create Date: 2026-11-25 17:20:42.566292
 
 """
 from alembic import op
 import sqlalchemy as sa
 
+import organizer.dbtypes
+
 
 # revision identifiers, used by Alembic.
-revision = '9991a916dd14'
+revision = '9322bd38910b'
 down_revision = None
 branch_labels = None
 depends_on = None
