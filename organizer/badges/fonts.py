@@ -198,7 +198,9 @@ def prepare_text(text: str) -> str:
     if not text:
         return ""
     text = unicodedata.normalize("NFC", text)
-    text = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text)
+    # Tabs and new lines become spaces; other control characters (NUL, BEL...) are dropped.
+    text = "".join(" " if c.isspace() else c for c in text
+                   if c.isspace() or unicodedata.category(c) != "Cc")
     text = _SPACE_LIKE.sub(" ", text).strip()
     if any(unicodedata.bidirectional(c) in _RTL_CLASSES for c in text):
         text = _visual_order(text)

@@ -1,0 +1,463 @@
+"""The badge renderer: a pure function of badge data and a preset that writes a PDF.
+
+No Flask and no database here: :mod:`organizer.badges.service` turns guests into
+:class:`BadgeData`, and the CLI, the host views and the door call :func:`render_badges` or
+:func:`badges_pdf`.  Geometry comes from :mod:`organizer.badges.presets`.
+
+Speed comes from doing per badge only what differs between badges: the layout of a preset is
+computed once, the event header is one PDF form XObject drawn by reference on every badge,
+QR codes are vector paths built from integer bitmaps (:mod:`organizer.badges.qr`), and fonts are
+embedded once as subsets.
+"""
+from __future__ import annotations
+
+import io
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import BinaryIO
+
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+
+from . import fonts, qr
+from .presets import DEFAULT_PRESET, SAFE_MARGIN, Cell, Preset, get_preset
+from .textfit import (clean, ellipsize, fit_line, fit_name, line_extent, summarise_answer,
+                      wrap)
+
+__all__ = ["BadgeData", "RenderReport", "render_badges", "badges_pdf", "summarise_answer"]
+
+# Content stays this far inside the label: the 3 mm safe margin plus room for ink overshoot.
+PADDING = SAFE_MARGIN + 1.5 * mm
+MIN_QR_MODULE = 0.5 * mm
+GREY = 0.35
+
+
+@dataclass
+class BadgeData:
+    """Everything printed on one guest's badge (plain data, no database objects)."""
+
+    name: str
+    company: str = ""
+    role: str = ""
+    offer_summary: str = ""
+    need_summary: str = ""
+    event_title: str = ""
+    badge_number: int | None = None
+    qr_url: str = ""
+    # Suggested introductions for the back of a foldover badge, one line each.
+    intros: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RenderReport:
+    """What a render produced, and what could not be printed faithfully."""
+
+    badges: int = 0
+    pages: int = 0
+    layout: str = DEFAULT_PRESET
+    # Character -> names of the badges where no embedded font could draw it.
+    uncovered: dict[str, list[str]] = field(default_factory=dict)
+    qr_levels: Counter = field(default_factory=Counter)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where things go on one face of a badge of a given size (local coordinates)."""
+
+    width: float
+    height: float
+    left: float
+    right: float
+    bottom: float
+    top: float
+    title_size: float
+    title_baseline: float
+    middle_top: float
+    middle_bottom: float
+    name_max: float
+    company_size: float
+    body_size: float
+    label_size: float
+    qr_box: float
+    text_right: float
+
+    @property
+    def inner_width(self) -> float:
+        """Width between the paddings."""
+        return self.right - self.left
+
+
+@lru_cache(maxsize=None)
+def _layout(width: float, height: float) -> _Layout:
+    left, right, bottom, top = PADDING, width - PADDING, PADDING, height - PADDING
+    box_w, box_h = right - left, top - bottom
+    title_size = max(6.0, min(10.0, box_h * 0.06))
+    title_baseline = top - 1.1 * title_size
+    gap = box_h * 0.03
+    qr_box = min(box_h * 0.46, box_w * 0.36)
+    body_size = max(6.5, min(10.5, box_h * 0.052))
+    return _Layout(
+        width=width, height=height, left=left, right=right, bottom=bottom, top=top,
+        title_size=title_size, title_baseline=title_baseline,
+        middle_top=title_baseline - 0.45 * title_size - gap,
+        middle_bottom=bottom + qr_box + gap,
+        name_max=box_h * 0.2, company_size=max(7.0, min(13.0, box_h * 0.068)),
+        body_size=body_size, label_size=body_size * 0.85, qr_box=qr_box,
+        text_right=right - qr_box - 0.02 * box_w,
+    )
+
+
+class _BadgeWriter:
+    """Owns the canvas for one render: draws faces, reuses forms, tracks the report."""
+
+    def __init__(self, canvas: Canvas, preset: Preset, report: RenderReport):
+        self.canvas = canvas
+        self.preset = preset
+        self.report = report
+        self._headers: dict[tuple[str, float, float], str] = {}
+
+    # --- text helpers ---------------------------------------------------------------------
+
+    def _note_uncovered(self, text: str, who: str, bold: bool) -> None:
+        for char in fonts.uncovered_characters(text, bold):
+            names = self.report.uncovered.setdefault(char, [])
+            if who not in names:
+                names.append(who)
+
+    def _text(self, text_object, x: float, y: float, text: str, size: float, bold: bool,
+              align: str = "left") -> None:
+        runs = fonts.chain(bold).runs(text)
+        if not runs:
+            return
+        if align != "left":
+            width = sum(stringWidth(part, font, size) for font, part in runs)
+            x -= width / 2 if align == "centre" else width
+        text_object.setTextOrigin(x, y)
+        for font, part in runs:
+            text_object.setFont(font, size)
+            text_object.textOut(part)
+
+    # --- shared artwork -------------------------------------------------------------------
+
+    def _header_form(self, title: str, layout: _Layout) -> str:
+        """The event title and rule, drawn once per title and badge size, reused by reference."""
+        key = (title, layout.width, layout.height)
+        name = self._headers.get(key)
+        if name is None:
+            name = f"BadgeHeader{len(self._headers)}"
+            canvas = self.canvas
+            canvas.beginForm(name, 0, 0, layout.width, layout.height)
+            number_room = 4.5 * layout.title_size
+            shown = ellipsize(title, layout.title_size, layout.inner_width - number_room)
+            text_object = canvas.beginText()
+            text_object.setFillGray(GREY)
+            self._text(text_object, layout.left, layout.title_baseline, shown,
+                       layout.title_size, False)
+            canvas.drawText(text_object)
+            canvas.setStrokeGray(0.6)
+            canvas.setLineWidth(0.5)
+            rule_y = layout.title_baseline - 0.4 * layout.title_size
+            canvas.line(layout.left, rule_y, layout.right, rule_y)
+            canvas.endForm()
+            self._headers[key] = name
+        return name
+
+    # --- faces ----------------------------------------------------------------------------
+
+    def _enter(self, cell: Cell) -> None:
+        canvas = self.canvas
+        canvas.saveState()
+        if cell.rotated:
+            canvas.translate(cell.x + cell.width, cell.y + cell.height)
+            canvas.rotate(180)
+        else:
+            canvas.translate(cell.x, cell.y)
+
+    def front(self, badge: BadgeData, cell: Cell) -> None:
+        """Draw the front of a badge into a cell."""
+        layout = _layout(cell.width, cell.height)
+        canvas = self.canvas
+        name = clean(badge.name) or " "
+        self._enter(cell)
+        canvas.doForm(self._header_form(clean(badge.event_title), layout))
+        text_object = canvas.beginText()
+        if badge.badge_number is not None:
+            self._text(text_object, layout.right, layout.title_baseline,
+                       f"#{badge.badge_number}", layout.title_size, True, "right")
+
+        # Name and company/role, centred in the middle band.
+        company = " \u00b7 ".join(part for part in (clean(badge.company), clean(badge.role))
+                                  if part)
+        company_h = sum(line_extent(company)) * layout.company_size if company else 0.0
+        band = layout.middle_top - layout.middle_bottom
+        name_lines, name_size = fit_name(name, layout.inner_width, band - company_h * 1.15,
+                                         layout.name_max)
+        extents = [line_extent(line, True) for line in name_lines]
+        block = sum(up + down for up, down in extents) * name_size + company_h * 1.15
+        y = layout.middle_top - max(0.0, (band - block) / 2)
+        centre = (layout.left + layout.right) / 2
+        for line, (up, down) in zip(name_lines, extents):
+            y -= up * name_size
+            self._text(text_object, centre, y, line, name_size, True, "centre")
+            y -= down * name_size
+        self._note_uncovered(name, name, True)
+        if company:
+            shown, size = fit_line(company, layout.inner_width, layout.company_size,
+                                   min(7.0, layout.company_size))
+            up, _ = line_extent(shown)
+            y -= 0.15 * company_h + up * size
+            text_object.setFillGray(GREY)
+            self._text(text_object, centre, y, shown, size, False, "centre")
+            text_object.setFillGray(0)
+            self._note_uncovered(company, name, False)
+
+        # "Ask me about" / "Looking for" beside the QR code.
+        y = layout.middle_bottom - 0.01 * layout.height
+        width = layout.text_right - layout.left
+        for label, summary in (("Ask me about:", badge.offer_summary),
+                               ("Looking for:", badge.need_summary)):
+            summary = clean(summary)
+            if not summary:
+                continue
+            up, down = line_extent(label, True)
+            y -= up * layout.label_size
+            text_object.setFillGray(GREY)
+            self._text(text_object, layout.left, y, label, layout.label_size, True)
+            text_object.setFillGray(0)
+            y -= down * layout.label_size
+            for line in wrap(summary, layout.body_size, width, 2):
+                up, down = line_extent(line)
+                y -= up * layout.body_size
+                self._text(text_object, layout.left, y, line, layout.body_size, False)
+                y -= down * layout.body_size
+            y -= 0.25 * layout.body_size
+            self._note_uncovered(summary, name, False)
+        canvas.drawText(text_object)
+
+        if badge.qr_url:
+            self._qr(badge.qr_url, layout)
+        canvas.restoreState()
+
+    def _qr(self, url: str, layout: _Layout) -> None:
+        level = qr.choose_level(url, layout.qr_box, MIN_QR_MODULE)
+        matrix = qr.make_matrix(url, level)
+        module = layout.qr_box / (matrix.size + 2 * qr.QUIET_ZONE)
+        origin_x = layout.right - layout.qr_box + qr.QUIET_ZONE * module
+        origin_y = layout.bottom + qr.QUIET_ZONE * module
+        self.canvas.addLiteral(f"q {module:.4f} 0 0 {module:.4f} {origin_x:.3f} {origin_y:.3f} cm"
+                               f"\n0 g\n{qr.path_operators(matrix)}\nQ")
+        self.report.qr_levels[level] += 1
+
+    def back(self, badge: BadgeData, cell: Cell) -> None:
+        """Draw the back of a foldover badge: the name again and suggested introductions."""
+        layout = _layout(cell.width, cell.height)
+        canvas = self.canvas
+        self._enter(cell)
+        canvas.doForm(self._header_form(clean(badge.event_title), layout))
+        text_object = canvas.beginText()
+        name, size = fit_line(clean(badge.name) or " ", layout.inner_width,
+                              layout.company_size * 1.4, 7.0, bold=True)
+        y = layout.middle_top
+        up, down = line_extent(name, True)
+        y -= up * size
+        self._text(text_object, layout.left, y, name, size, True)
+        y -= down * size + 0.6 * layout.body_size
+        up, down = line_extent("Suggested introductions", True)
+        y -= up * layout.label_size
+        text_object.setFillGray(GREY)
+        self._text(text_object, layout.left, y, "Suggested introductions", layout.label_size,
+                   True)
+        text_object.setFillGray(0)
+        y -= down * layout.label_size
+        intros = [clean(intro) for intro in badge.intros if clean(intro)]
+        line_h = sum(line_extent("Ag")) * layout.body_size
+        room = int((y - layout.bottom) / (line_h * 1.1))
+        if intros:
+            shown = intros[:room] if len(intros) <= room else intros[:max(room - 1, 0)]
+            for intro in shown:
+                y -= line_h * 1.1
+                self._text(text_object, layout.left, y + 0.3 * layout.body_size,
+                           ellipsize("\u2022 " + intro, layout.body_size, layout.inner_width),
+                           layout.body_size, False)
+                self._note_uncovered(intro, badge.name, False)
+            if len(shown) < len(intros):
+                y -= line_h * 1.1
+                self._text(text_object, layout.left, y + 0.3 * layout.body_size,
+                           f"+ {len(intros) - len(shown)} more on the host's sheet",
+                           layout.body_size, False)
+        else:
+            message = ("Your host will print suggested introductions here once matching has "
+                       "run. Until then: ask someone what they could use help with.")
+            text_object.setFillGray(GREY)
+            for line in wrap(message, layout.body_size, layout.inner_width, max(room, 1)):
+                y -= line_h * 1.1
+                self._text(text_object, layout.left, y + 0.3 * layout.body_size, line,
+                           layout.body_size, False)
+        canvas.drawText(text_object)
+        canvas.restoreState()
+
+    # --- page furniture -------------------------------------------------------------------
+
+    def cut_marks(self, cells: list[Cell]) -> None:
+        """Short lines in the page margin, in line with every label edge (never on a label)."""
+        canvas = self.canvas
+        page_w, page_h = self.preset.page_size
+        xs = sorted({round(c.x, 3) for c in cells} | {round(c.x1, 3) for c in cells})
+        ys = sorted({round(c.y, 3) for c in cells} | {round(c.y1, 3) for c in cells})
+        left = min(c.x for c in cells)
+        right = max(c.x1 for c in cells)
+        low = min(c.y for c in cells)
+        high = max(c.y1 for c in cells)
+        gap, length = 1.5 * mm, 5 * mm
+        canvas.saveState()
+        canvas.setLineWidth(0.3)
+        canvas.setStrokeGray(0)
+        lines = []
+        for x in xs:
+            if high + gap < page_h:
+                lines.append((x, high + gap, x, min(page_h, high + gap + length)))
+            if low - gap > 0:
+                lines.append((x, low - gap, x, max(0.0, low - gap - length)))
+        for y in ys:
+            if left - gap > 0:
+                lines.append((left - gap, y, max(0.0, left - gap - length), y))
+            if right + gap < page_w:
+                lines.append((right + gap, y, min(page_w, right + gap + length), y))
+        canvas.lines(lines)
+        canvas.restoreState()
+
+
+def _page_cells(preset: Preset, offset_x: float, offset_y: float) -> list[Cell]:
+    return [cell for slot in preset.slots(offset_x, offset_y) for cell in slot.cells]
+
+
+def _new_canvas(out: BinaryIO, preset: Preset, title: str) -> Canvas:
+    canvas = Canvas(out, pagesize=preset.page_size, pageCompression=1, invariant=1)
+    # Generic metadata: no guest or event names in the document info.
+    canvas.setTitle(title)
+    canvas.setCreator("Pay-It-Forward Party Kit")
+    return canvas
+
+
+def render_badges(badges: Iterable[BadgeData], out: BinaryIO, *, layout: str = DEFAULT_PRESET,
+                  cut_marks: bool = False, offset_x_mm: float = 0.0, offset_y_mm: float = 0.0,
+                  progress: Callable[[int], None] | None = None) -> RenderReport:
+    """Write a PDF of badges to ``out``; returns what was printed and what could not be.
+
+    ``offset_x_mm``/``offset_y_mm`` move everything right/up to calibrate a printer that
+    shifts the page (see :func:`alignment_test`).  ``progress`` is called with the number of
+    badges drawn so far, every page.
+    """
+    preset = get_preset(layout)
+    report = RenderReport(layout=preset.name)
+    slots = preset.slots(offset_x_mm * mm, offset_y_mm * mm)
+    canvas = _new_canvas(out, preset, "Name badges")
+    writer = _BadgeWriter(canvas, preset, report)
+    page_open = False
+    for index, badge in enumerate(badges):
+        position = index % preset.per_page
+        if position == 0 and page_open:
+            _finish_page(writer, slots, cut_marks)
+            report.pages += 1
+            if progress:
+                progress(index)
+        slot = slots[position]
+        writer.front(badge, slot.front)
+        if slot.back is not None:
+            writer.back(badge, slot.back)
+        page_open = True
+        report.badges += 1
+    if page_open:
+        _finish_page(writer, slots, cut_marks)
+        report.pages += 1
+    else:
+        _empty_page(canvas, preset)
+        canvas.showPage()
+        report.pages = 1
+    canvas.save()
+    if progress:
+        progress(report.badges)
+    return report
+
+
+def _finish_page(writer: _BadgeWriter, slots, cut_marks: bool) -> None:
+    if cut_marks:
+        writer.cut_marks([cell for slot in slots for cell in slot.cells])
+    if writer.preset.foldover:
+        _fold_marks(writer.canvas, slots)
+    writer.canvas.showPage()
+
+
+def _fold_marks(canvas: Canvas, slots) -> None:
+    """Dashed ticks in the left and right page margins, level with each strip's fold line."""
+    page_width = canvas._pagesize[0]
+    left = min(slot.front.x for slot in slots)
+    right = max(slot.front.x1 for slot in slots)
+    canvas.saveState()
+    canvas.setDash(2, 2)
+    canvas.setLineWidth(0.3)
+    for y in sorted({round(slot.front.y, 3) for slot in slots}):
+        if left - 1.5 * mm > 0:
+            canvas.line(max(0.0, left - 6.5 * mm), y, left - 1.5 * mm, y)
+        if right + 1.5 * mm < page_width:
+            canvas.line(right + 1.5 * mm, y, min(page_width, right + 6.5 * mm), y)
+    canvas.restoreState()
+
+
+def _empty_page(canvas: Canvas, preset: Preset) -> None:
+    text = canvas.beginText()
+    size = min(12.0, preset.page_height / 12)
+    text.setTextOrigin(PADDING, preset.page_height - PADDING - size)
+    text.setFont(fonts.REGULAR.primary, size)
+    fonts.REGULAR.register()
+    text.textOut("No guests to print.")
+    canvas.drawText(text)
+
+
+def badges_pdf(badges: Iterable[BadgeData], **options) -> bytes:
+    """The badge PDF as bytes (see :func:`render_badges` for the options)."""
+    buffer = io.BytesIO()
+    render_badges(badges, buffer, **options)
+    return buffer.getvalue()
+
+
+def alignment_test(out: BinaryIO, *, layout: str = DEFAULT_PRESET, offset_x_mm: float = 0.0,
+                   offset_y_mm: float = 0.0) -> None:
+    """One page to print on plain paper and hold against a label sheet: every label outline,
+    its 3 mm safe area, centre crosses and millimetre scales, with the offsets in use."""
+    preset = get_preset(layout)
+    canvas = _new_canvas(out, preset, "Badge alignment test")
+    fonts.REGULAR.register()
+    cells = _page_cells(preset, offset_x_mm * mm, offset_y_mm * mm)
+    canvas.setLineWidth(0.5)
+    for number, cell in enumerate(cells, start=1):
+        canvas.setDash()
+        canvas.rect(cell.x, cell.y, cell.width, cell.height)
+        canvas.setDash(1, 2)
+        canvas.rect(cell.x + SAFE_MARGIN, cell.y + SAFE_MARGIN, cell.width - 2 * SAFE_MARGIN,
+                    cell.height - 2 * SAFE_MARGIN)
+        canvas.setDash()
+        cx, cy = cell.x + cell.width / 2, cell.y + cell.height / 2
+        canvas.line(cx - 5 * mm, cy, cx + 5 * mm, cy)
+        canvas.line(cx, cy - 5 * mm, cx, cy + 5 * mm)
+        # Millimetre ticks from the label's top-left corner inward, to read a shift directly.
+        for tick in range(0, 16):
+            length = 3 * mm if tick % 5 == 0 else 1.5 * mm
+            canvas.line(cell.x + tick * mm, cell.y1, cell.x + tick * mm, cell.y1 - length)
+            canvas.line(cell.x, cell.y1 - tick * mm, cell.x + length, cell.y1 - tick * mm)
+        size = max(5.0, min(8.0, cell.height / 20))
+        fonts.draw_string(canvas, cx, cy + 7 * mm, f"label {number}", size, align="centre")
+    size = max(5.0, min(8.0, preset.page_height / 40))
+    lines = [f"Alignment test: {preset.name} ({preset.title})",
+             f"offset x {offset_x_mm:+.1f} mm, y {offset_y_mm:+.1f} mm. Print at 100% (no 'fit "
+             "to page'), hold against a label sheet in front of a light.",
+             "Printed too far right/up by N mm? use --offset-x -N / --offset-y -N (left/down: +N)."]
+    top = preset.page_height - 2.5 * mm - size
+    for i, line in enumerate(lines):
+        fonts.draw_string(canvas, preset.page_width / 2, top - i * 1.3 * size, line, size,
+                          align="centre")
+    canvas.showPage()
+    canvas.save()
