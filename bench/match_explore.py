@@ -35,7 +35,7 @@ def evaluate(directories, params, strong_at):
         rows, analyses = load(directory)
         gold, unserved = scorer.load_gold(str(directory / "gold.json"))
         emails = [r["email"].strip().lower() for r in rows]
-        by_receiver = score_candidates(analyses, params)
+        by_receiver = score_candidates(analyses, params).by_receiver
         ranked_all, ranked_strong = {}, {}
         for receiver, cands in by_receiver.items():
             cands = [c for c in cands if rows[c.giver]["company"] != rows[receiver]["company"]][:3]

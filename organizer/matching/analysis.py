@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .direction import direction_flags
-from .text import answer_spans, normalise_item, strip_framing
+from .text import answer_spans, normalise_item, split_answer, strip_framing
 from .vagueness import vagueness
 
 ANALYSIS_VERSION = 1
+WHOLE_CLAUSE = 8  # flag bit: a multi-part clause kept whole beside its parts
 DIMENSIONS = 384
 
 
@@ -81,13 +82,16 @@ def analyse_many(answers: list[tuple[str, str]], encoder=None) -> list[AnswerAna
     flag_of = {key: direction_flags(key) for key in keys}
     vague = vagueness(vectors)
 
-    def items(texts: list[str]) -> AnswerItems:
+    def items(texts: list[str], answer: str) -> AnswerItems:
         if not texts:
             return AnswerItems.empty()
         rows = [normalised[_item_key(t)] for t in texts]
-        return AnswerItems(tuple(texts), tuple(flag_of[keys[r]] for r in rows),
+        parts = set(split_answer(answer))
+        return AnswerItems(tuple(texts), tuple(flag_of[keys[r]] | (0 if t in parts else WHOLE_CLAUSE)
+                                               for t, r in zip(texts, rows)),
                            tuple(float(vague[r]) for r in rows), vectors[rows])
-    return [AnswerAnalysis(items(offers), items(needs)) for offers, needs in split]
+    return [AnswerAnalysis(items(offers, offer), items(needs, need))
+            for (offers, needs), (offer, need) in zip(split, answers)]
 
 
 def analyse_answers(can_offer: str, could_use: str, encoder=None) -> bytes:

@@ -124,12 +124,27 @@ def _adjusted_scores(needs: _Side, offers: _Side, need_vectors: np.ndarray, offe
     return sims
 
 
-def score_candidates(analyses: list[AnswerAnalysis], params: ScoringParams = ScoringParams()
-                     ) -> dict[int, list[Candidate]]:
+@dataclass
+class ScoredParty:
+    """Candidates per receiver (best first) and, per guest, each need item's best score anywhere."""
+
+    by_receiver: dict[int, list[Candidate]]
+    # guest -> [(need item, best score anywhere, vagueness, flags)]
+    need_best: dict[int, list[tuple[str, float, float, int]]]
+
+
+def score_candidates(analyses: list[AnswerAnalysis], params: ScoringParams = ScoringParams()) -> ScoredParty:
     """For each receiver, candidate givers with their best offer-item × need-item score, best first."""
     offers, needs = _group(analyses, "offers"), _group(analyses, "needs")
-    if not offers.texts or not needs.texts:
-        return {}
+    need_best: dict[int, list[tuple[str, float, float, int]]] = {}
+    if not needs.texts:
+        return ScoredParty({}, need_best)
+    if not offers.texts:
+        for need, owners in enumerate(needs.owners):
+            for guest in owners:
+                need_best.setdefault(guest, []).append((needs.texts[need], -1.0, float(needs.vagueness[need]),
+                                                        int(needs.flags[need])))
+        return ScoredParty({}, need_best)
     offer_vectors = _smoothed(offers.vectors, params.smooth_neighbours, params.smooth_weight, params.smooth_floor)
     need_vectors = _smoothed(needs.vectors, params.smooth_neighbours, params.smooth_weight, params.smooth_floor)
     need_hub = _top_k_mean(need_vectors, offer_vectors, params.hub_neighbours)
@@ -145,6 +160,10 @@ def score_candidates(analyses: list[AnswerAnalysis], params: ScoringParams = Sco
         for row in range(stop - start):
             need = start + row
             for receiver in needs.owners[need]:
+                top_score = next((float(sims[row, c]) for c in order[row]
+                                  if any(g != receiver for g in offers.owners[c])), -1.0)
+                need_best.setdefault(receiver, []).append((needs.texts[need], top_score,
+                                                           float(needs.vagueness[need]), int(needs.flags[need])))
                 found = 0
                 for column in order[row]:
                     score = float(sims[row, column])
@@ -163,4 +182,4 @@ def score_candidates(analyses: list[AnswerAnalysis], params: ScoringParams = Sco
         by_receiver.setdefault(candidate.receiver, []).append(candidate)
     for candidates in by_receiver.values():
         candidates.sort(key=lambda c: -c.score)
-    return by_receiver
+    return ScoredParty(by_receiver, need_best)

@@ -1,0 +1,102 @@
+"""`pif match`: suggested introductions for an event, or for a CSV without any database."""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from .engine import match_guests
+from .guest_csv import GuestCsvError, read_guest_csv
+from .results import GuestAnswers, MatchOptions, MatchResult
+
+
+def _progress(enabled: bool):
+    started = time.perf_counter()
+
+    def say(message: str) -> None:
+        if enabled:
+            click.echo(f"[{time.perf_counter() - started:6.2f}s] {message}", err=True)
+    return say
+
+
+def _event_guests(slug: str, present_only: bool) -> tuple[list[GuestAnswers], dict[str, str]]:
+    """The event's expected (or checked-in) guests, with stored analyses attached."""
+    from flask import current_app
+    from sqlalchemy import select
+
+    from ..extensions import db
+    from ..hosting.models import Event
+    from ..rsvp.models import Attendance, Guest
+    from .store import AnalysisStore
+
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    if event is None:
+        raise click.ClickException(f"no event with slug {slug!r}")
+    query = select(Guest).where(Guest.event_id == event.id)
+    if present_only:
+        query = query.where(Guest.checked_in_at.is_not(None))
+    else:
+        query = query.where(Guest.attendance.in_([Attendance.yes, Attendance.maybe]))
+    rows = db.session.scalars(query.order_by(Guest.name, Guest.id)).all()
+    guests = [GuestAnswers(key=g.email or f"guest-{g.id}", name=g.name, can_offer=g.can_offer or "",
+                           could_use=g.could_use or "", company=g.company or "") for g in rows]
+    names = {g.key: g.name for g in guests}
+    store = AnalysisStore(Path(current_app.instance_path) / "matching-analyses.sqlite3")
+    return store.attach(guests), names
+
+
+def _print_table(result: MatchResult, names: dict[str, str]) -> None:
+    current = None
+    for suggestion in result.suggestions:
+        if suggestion.receiver != current:
+            current = suggestion.receiver
+            click.echo(f"\n{names.get(current, current)}")
+        mark = "★" if suggestion.strength == "strong" else "?"
+        click.echo(f"  {mark} {names.get(suggestion.giver, suggestion.giver):<28} "
+                   f"{suggestion.score:5.2f}  {suggestion.reason}")
+    if result.unserved:
+        click.echo("\nNobody present offers:")
+        for need in result.unserved:
+            click.echo(f"  - {names.get(need.guest, need.guest)}: {need.need_item}")
+    for number, circle in enumerate(result.circles, start=1):
+        click.echo(f"\nCircle {number}: " + " → ".join(names.get(m, m) for m in circle.members + circle.members[:1]))
+
+
+@click.command("match")
+@click.argument("slug", required=False)
+@click.option("--csv", "csv_path", type=click.Path(exists=True, dir_okay=False), help="Match a guest CSV instead.")
+@click.option("--per-guest", default=3, show_default=True, type=click.IntRange(1, 20),
+              help="Suggestions per guest.")
+@click.option("--giver-cap", default=None, type=click.IntRange(1, 50),
+              help="Most times one guest is suggested as a helper (default: --per-guest).")
+@click.option("--allow-same-company", is_flag=True, help="Allow introductions between colleagues.")
+@click.option("--present-only", is_flag=True, help="Only guests who have checked in.")
+@click.option("--circles", is_flag=True, help="Also list pay-it-forward circles.")
+@click.option("--json", "as_json", is_flag=True, help="Print the Match JSON list to stdout.")
+def match_command(slug: str | None, csv_path: str | None, per_guest: int, giver_cap: int | None,
+                  allow_same_company: bool, present_only: bool, circles: bool, as_json: bool) -> None:
+    """Suggest introductions for an event (SLUG) or a guest CSV (--csv)."""
+    if bool(slug) == bool(csv_path):
+        raise click.UsageError("give an event SLUG or --csv FILE (one of them)")
+    say = _progress(enabled=True)
+    if csv_path:
+        try:
+            guests = read_guest_csv(csv_path)
+        except (GuestCsvError, UnicodeDecodeError) as exc:
+            raise click.ClickException(f"{csv_path}: {exc}") from exc
+        names = {g.key: g.name for g in guests}
+    else:
+        guests, names = _event_guests(slug, present_only)
+    say(f"{len(guests)} guests read")
+    options = MatchOptions(per_guest=per_guest, giver_cap=giver_cap, separate_companies=not allow_same_company,
+                           with_circles=circles)
+    result = match_guests(guests, options, progress=say)
+    say(f"{len(result.suggestions)} suggestions")
+    if as_json:
+        json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        _print_table(result, names)

@@ -1,0 +1,93 @@
+"""The engine's inputs and outputs as plain dataclasses (shared by the CLI, the web pages and the sheet)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+STRONG = "strong"
+POSSIBLE = "possible"
+
+
+@dataclass(frozen=True)
+class GuestAnswers:
+    """One guest as the engine sees them; `key` is any stable id (e-mail in CSV mode, guest id in the DB)."""
+
+    key: str
+    name: str
+    can_offer: str = ""
+    could_use: str = ""
+    company: str = ""
+    analysis: bytes | None = None  # from analyse_answers(), saved with the answers; None = analyse now
+
+
+@dataclass(frozen=True)
+class MatchOptions:
+    """How to assign: list lengths, caps, the company rule and the host's locks, pins and vetoes."""
+
+    per_guest: int = 3
+    giver_cap: int | None = None  # None: the same as per_guest
+    separate_companies: bool = True
+    exclusions: frozenset[tuple[str, str]] = frozenset()  # "not A with B", either direction
+    pins: frozenset[tuple[str, str]] = frozenset()        # "A must meet B", either direction
+    locks: frozenset[tuple[str, str]] = frozenset()       # (giver, receiver) kept from an earlier run
+    strong_threshold: float = 0.35
+    possible_threshold: float = 0.12
+    with_circles: bool = False
+
+    @property
+    def max_per_giver(self) -> int:
+        """How often one guest may be suggested as a helper."""
+        return self.per_guest if self.giver_cap is None else self.giver_cap
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """Introduce `giver` to `receiver`: the giver can help with something the receiver could use."""
+
+    giver: str
+    receiver: str
+    score: float
+    strength: str
+    reason: str
+    offer_item: str
+    need_item: str
+    is_locked: bool = False
+    is_pinned: bool = False
+
+    def to_json(self) -> dict:
+        """The Match JSON contract entry."""
+        return {"giver": self.giver, "receiver": self.receiver, "score": round(self.score, 4),
+                "reason": self.reason, "strength": self.strength}
+
+
+@dataclass(frozen=True)
+class UnservedNeed:
+    """A need nobody present offers: one the host can help with personally."""
+
+    guest: str
+    need_item: str
+    best_score: float
+
+
+@dataclass(frozen=True)
+class Circle:
+    """A pay-it-forward circle: each member helps the next, the last helps the first."""
+
+    members: tuple[str, ...]
+    links: tuple[Suggestion, ...]
+
+
+@dataclass
+class MatchResult:
+    """Suggestions (best first per receiver), unserved needs and optional circles."""
+
+    suggestions: list[Suggestion] = field(default_factory=list)
+    unserved: list[UnservedNeed] = field(default_factory=list)
+    circles: list[Circle] = field(default_factory=list)
+
+    def for_receiver(self, key: str) -> list[Suggestion]:
+        """The suggestions for one guest, best first."""
+        return [s for s in self.suggestions if s.receiver == key]
+
+    def to_json(self) -> list[dict]:
+        """The Match JSON contract: a list of suggestions, best first per receiver."""
+        return [s.to_json() for s in self.suggestions]
