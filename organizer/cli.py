@@ -12,6 +12,8 @@ def register_commands(app: Flask) -> None:
     for command in COMMANDS:
         app.cli.add_command(command)
     # feature commands (one import + app.cli.add_command line per feature)
+    from .matching.cli import match_command
+    app.cli.add_command(match_command)
     from .door.cli import door_link_command
     app.cli.add_command(door_link_command)
 
