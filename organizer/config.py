@@ -18,6 +18,13 @@ ENV_SETTINGS: dict[str, tuple[str, type]] = {
     "SMTP_TIMEOUT": ("SMTP_TIMEOUT", float),
     "MAIL_FROM": ("MAIL_FROM", str),
     "MAIL_SEND_INLINE": ("MAIL_SEND_INLINE", bool),
+    "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", str),
+    "RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", bool),
+    "LOGIN_RATE_LIMIT": ("LOGIN_RATE_LIMIT", str),
+    "RSVP_RATE_LIMIT_PER_ADDRESS": ("RSVP_RATE_LIMIT_PER_ADDRESS", str),
+    "RSVP_RATE_LIMIT_PER_IP": ("RSVP_RATE_LIMIT_PER_IP", str),
+    "TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
+    "MAX_UPLOAD_BYTES": ("MAX_UPLOAD_BYTES", int),
 }
 
 DEV_SECRET_KEY = "dev-only-not-secret"
@@ -41,7 +48,17 @@ class DefaultConfig:
     # Deliver the outbox right after the request that filled it, in a background thread.
     MAIL_SEND_INLINE = True
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
-    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # Ordinary requests (forms, JSON) are small; only CSV uploads may be larger.
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = False
+    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    RSVP_RATE_LIMIT_PER_ADDRESS = "5 per hour"
+    RSVP_RATE_LIMIT_PER_IP = "60 per minute"
+    # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
+    TRUSTED_PROXIES = 0
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
 

@@ -1,4 +1,6 @@
 """Flask extensions, created unbound and wired in ``create_app``."""
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -26,3 +28,5 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+# Storage from RATELIMIT_STORAGE_URI: memory:// for one process, redis://... for several.
+limiter = Limiter(key_func=get_remote_address)

@@ -49,11 +49,19 @@ def init_app(app: Flask) -> None:
         """A friendly 404 page."""
         return render_template("errors/404.html"), 404
 
+    @app.errorhandler(429)
+    def too_many(error):
+        """Rate limit reached."""
+        return render_template("errors/generic.html", code=429,
+                               message="Too many attempts in a short time. Please wait a few "
+                                       "minutes and try again."), 429
+
     @app.errorhandler(413)
     def too_large(error):
         """Request body over the limit."""
         return render_template("errors/generic.html", code=413,
-                               message="That upload is too large."), 413
+                               message="That is more than the kit accepts in one go. "
+                                       "Shorten your answers or split the file."), 413
 
     from .cli import register_commands
     register_commands(app)

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
-                   url_for)
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
+                   request, url_for)
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from ..errors import DomainError
-from ..extensions import db
+from ..extensions import db, limiter
 from ..mail.models import OutboxMessage
 from ..rsvp.models import Guest
 from ..rsvp.services import attendance_counts, promote_from_waitlist
@@ -68,6 +68,7 @@ def setup():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login():
     """Host login."""
     if host_count(db.session) == 0:
@@ -190,6 +191,9 @@ def export_csv(slug: str):
 def import_csv(slug: str):
     """Upload a guest CSV: all rows are added, or none and every problem is listed."""
     event = _event(slug)
+    # CSV files may be larger than ordinary requests (5 000 guests with long answers).
+    request.max_content_length = current_app.config["MAX_UPLOAD_BYTES"]
+    request.max_form_memory_size = current_app.config["MAX_UPLOAD_BYTES"]
     form = ImportForm()
     errors: list[csvio.RowError] = []
     if form.validate_on_submit():

@@ -6,7 +6,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from sqlalchemy import select
 
 from ..dbtypes import utcnow
-from ..extensions import csrf, db
+from ..extensions import csrf, db, limiter
 from ..hosting.models import Event
 from ..mail.sender import kick_sender
 from ..weburls import public_base_url
@@ -19,6 +19,12 @@ bp = Blueprint("rsvp", __name__)
 
 CSRF_EXPIRED = ("Your form session expired before you submitted (this happens if the page was "
                 "open for a long time). Your answers are still here — please submit again.")
+
+
+def _rsvp_address_key() -> str:
+    """Rate-limit key: one event and one e-mail address, so nobody floods an inbox."""
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    return f"rsvp:{request.view_args.get('slug')}:{email}"
 
 
 def _event_or_404(slug: str) -> Event:
@@ -39,6 +45,9 @@ def _mask_email(email: str) -> str:
 
 
 @bp.route("/e/<slug>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RSVP_RATE_LIMIT_PER_ADDRESS"], methods=["POST"],
+               key_func=_rsvp_address_key)
+@limiter.limit(lambda: current_app.config["RSVP_RATE_LIMIT_PER_IP"], methods=["POST"])
 @csrf.exempt  # the form checks its own CSRF token so a stale one keeps the answers
 def rsvp(slug: str):
     """The public RSVP form of an event."""

@@ -1,0 +1,105 @@
+"""Security wiring: headers and CSP, size limits, throttling, health, logs, production config."""
+import logging
+import re
+from pathlib import Path
+
+import pytest
+
+from organizer import create_app, resource_dir
+from tests.conftest import csrf_from
+
+TEMPLATES = resource_dir("templates")
+
+
+def test_security_headers_and_strict_csp(client, make_event):
+    make_event(slug="s")
+    response = client.get("/e/s")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_private_pages_are_not_cached(client, make_event, make_guest):
+    guest = make_guest(make_event())
+    assert client.get(f"/r/{guest.edit_token}").headers["Cache-Control"] == "no-store"
+
+
+def test_no_inline_script_or_style_in_any_template():
+    offenders = []
+    for path in TEMPLATES.rglob("*.html"):
+        html = path.read_text(encoding="utf-8")
+        for tag in re.findall(r"<script\b[^>]*>", html):
+            if "src=" not in tag:
+                offenders.append(f"{path.name}: {tag}")
+        if re.search(r"\son[a-z]+\s*=", html) or re.search(r"\sstyle\s*=", html):
+            offenders.append(f"{path.name}: inline handler or style attribute")
+    assert offenders == []
+
+
+def test_huge_body_is_refused_with_413(client, make_event):
+    make_event(slug="s")
+    response = client.post("/e/s", data={"name": "A", "can_offer": "x" * 1_100_000})
+    assert response.status_code == 413
+
+
+def test_login_is_throttled(app, host_client):
+    other = app.test_client()
+    page = other.get("/host/login")
+    codes = [other.post("/host/login", data={"email": "host@example.com", "password": "bad",
+                                              "csrf_token": csrf_from(page)}).status_code
+             for _ in range(12)]
+    # host_client logged in once already: 10 attempts a minute in all.
+    assert codes[:9] == [200] * 9 and codes[-1] == 429
+
+
+def test_rsvp_is_throttled_per_address(client, make_event):
+    make_event(slug="s")
+    codes = []
+    for _ in range(7):
+        page = client.get("/e/s")
+        codes.append(client.post("/e/s", data={
+            "name": "A", "email": "flood@example.com", "attendance": "yes",
+            "csrf_token": csrf_from(page)}).status_code)
+    assert codes[:5] == [303] * 5 and codes[-1] == 429
+    page = client.get("/e/s")
+    other = client.post("/e/s", data={"name": "B", "email": "other@example.com",
+                                      "attendance": "yes", "csrf_token": csrf_from(page)})
+    assert other.status_code == 303
+
+
+def test_health_endpoint(client):
+    assert client.get("/healthz").json == {"status": "ok"}
+
+
+def test_request_log_has_route_pattern_not_token(client, make_event, make_guest, caplog):
+    guest = make_guest(make_event())
+    with caplog.at_level(logging.INFO, logger="organizer.requests"):
+        client.get(f"/r/{guest.edit_token}")
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    assert "/r/<token>" in logged and guest.edit_token not in logged
+    assert guest.email not in logged
+
+
+@pytest.mark.parametrize("secret", ["", "dev-only-not-secret", "short"])
+def test_production_refuses_weak_secret_key(secret, tmp_path):
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app({"PIF_ENV": "production", "SECRET_KEY": secret,
+                    "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+
+
+def test_production_sets_secure_cookies(tmp_path):
+    app = create_app({"PIF_ENV": "production", "SECRET_KEY": "x" * 40,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
+    assert not app.debug
+
+
+def test_no_cdn_or_remote_assets_in_templates_and_static():
+    pattern = re.compile(r"""(src|href)\s*=\s*["']\s*(https?:)?//""", re.I)
+    static = resource_dir("static")
+    offenders = [str(p) for p in list(TEMPLATES.rglob("*.html")) + list(static.rglob("*.css"))
+                 if pattern.search(p.read_text(encoding="utf-8", errors="ignore"))]
+    assert offenders == []
