@@ -157,9 +157,14 @@ def checkin_by_id():
     guest = db.session.get(Guest, guest_id) if isinstance(guest_id, int) else None
     if guest is None or guest.event_id != g.event.id:
         return _error(404, "no_guest", "No such guest at this event.")
+    try:
+        scanned_at = _parse_time(body.get("scanned_at"))
+    except DomainError as error:
+        return _error(400, "bad_request", str(error))
     key = request.headers.get("Idempotency-Key") or body.get("idempotency_key")
     outcome = checkin_guest(db.session, g.event, guest.badge_token, g.door_key, utcnow(),
-                            idempotency_key=key if isinstance(key, str) else None)
+                            idempotency_key=key if isinstance(key, str) else None,
+                            scanned_at=scanned_at)
     return jsonify(_outcome_json(outcome))
 
 

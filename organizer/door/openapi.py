@@ -114,7 +114,8 @@ def openapi_document() -> dict[str, Any]:
                  "404": _json(_ERROR, "No such guest at this event.")},
                 body={"type": "object", "required": ["guest_id"],
                       "properties": {"guest_id": {"type": "integer"},
-                                     "idempotency_key": {"type": "string"}}},
+                                     "idempotency_key": {"type": "string"},
+                                     "scanned_at": {"type": "string", "format": "date-time"}}},
                 parameters=[idem])},
             f"{base}/checkins/undo": {"post": _op(
                 "Undo this door's last check-in, or the given guest's",

@@ -1,0 +1,212 @@
+"""The door page in a real headless Chromium: fake camera, keyboard wedge, offline queue."""
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from organizer.extensions import db
+from organizer.models import Guest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+BASE_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync"]
+
+
+def _need_chromium() -> None:
+    """Skip without Chromium or Playwright, except on CI (CI=true), where that is a failure."""
+    missing = None
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        missing = f"Chromium not found at {CHROMIUM} (apt-get install chromium, or set CHROMIUM)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            missing = "the playwright Python package is not installed (pip install -e .[test])"
+    if missing:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"browser tests must run on CI: {missing}")
+        pytest.skip(missing)
+
+
+@pytest.fixture
+def launch():
+    """Start Chromium with extra flags; closes everything afterwards."""
+    _need_chromium()
+    from playwright.sync_api import sync_playwright
+    manager = sync_playwright().start()
+    browsers = []
+
+    def start(*extra: str):
+        browser = manager.chromium.launch(executable_path=CHROMIUM, args=[*BASE_ARGS, *extra])
+        browsers.append(browser)
+        return browser
+
+    yield start
+    for browser in browsers:
+        browser.close()
+    manager.stop()
+
+
+def write_y4m(path: Path, text: str, frames: int = 10) -> Path:
+    """A short video of the QR code of ``text`` (Chromium's fake camera plays it in a loop)."""
+    import qrcode
+    from PIL import Image
+    qr = qrcode.make(text, box_size=8, border=4).convert("L")
+    width, height = 640, 480
+    side = min(420, height - 40)
+    canvas = Image.new("L", (width, height), 255)
+    canvas.paste(qr.resize((side, side), Image.NEAREST), ((width - side) // 2, (height - side) // 2))
+    y_plane = canvas.tobytes()
+    chroma = bytes([128]) * ((width // 2) * (height // 2))
+    with path.open("wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(frames):
+            out.write(b"FRAME\n" + y_plane + chroma + chroma)
+    return path
+
+
+def wait_until(condition, timeout: float = 10.0, step: float = 0.1):
+    """Poll until condition() is truthy; returns its value or fails."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(step)
+    pytest.fail("timed out waiting for the condition")
+
+
+def checked_in(guest_id: int):
+    db.session.expire_all()
+    return db.session.get(Guest, guest_id).checked_in_at
+
+
+def open_door(browser, live_server, secret, slug="spring"):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{live_server}/door/{slug}#key={secret}")
+    page.wait_for_selector("body[data-ready='1'][data-guests]")
+    assert "key=" not in page.url  # the secret left the address bar
+    return context, page, errors
+
+
+@pytest.fixture
+def party(make_event, make_guest, make_door_key):
+    """An event with three guests and a door key."""
+    event = make_event(slug="spring", title="Spring Party", timezone="UTC")
+    guests = [make_guest(event, name=name, can_offer=offer) for name, offer in [
+        ("Zoë Ångström", "Intros to designers"), ("Bob Builder", "Carpentry tips"),
+        ("Nguyễn Văn Đức", "Vietnamese lessons")]]
+    _, secret = make_door_key(event, "Front door")
+    return event, guests, secret
+
+
+def test_camera_scan_checks_in_without_typing(launch, live_server, party, tmp_path, badge_url):
+    _, guests, secret = party
+    video = write_y4m(tmp_path / "badge.y4m", badge_url(guests[0]))
+    browser = launch("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                     f"--use-file-for-fake-video-capture={video}")
+    context, page, errors = open_door(browser, live_server, secret)
+    page.wait_for_selector("#result[data-result='ok']:not([hidden])", timeout=15000)
+    assert "Zoë Ångström" in page.inner_text("#result")
+    assert checked_in(guests[0].id)
+    # The badge stays in front of the camera: ignored for a few seconds, then "already".
+    page.wait_for_selector("#result[data-result='already']:not([hidden])", timeout=15000)
+    assert not errors, errors
+    context.close()
+
+
+def test_keyboard_wedge_scanner(launch, live_server, party, badge_url):
+    _, guests, secret = party
+    browser = launch()
+    context, page, errors = open_door(browser, live_server, secret)
+    page.keyboard.type(badge_url(guests[1]))
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#result[data-result='ok']:not([hidden])")
+    assert "Bob Builder" in page.inner_text("#result-name")
+    assert "Carpentry tips" in page.inner_text("#result-line")
+    assert checked_in(guests[1].id)
+    page.keyboard.type("http://party.test/b/not-a-real-badge-token-at-all")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#result[data-result='unknown']:not([hidden])")
+    assert page.inner_text("#result-head").lower() == "not valid"
+    # Into the search box works too (a scanner paired while the box has focus).
+    page.click("#result")
+    page.fill("#search", "")
+    page.click("#search")
+    page.keyboard.type(guests[1].badge_token)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#result[data-result='already']:not([hidden])")
+    assert "Front door" in page.inner_text("#result-reason")
+    assert page.inner_text("#arrived") == "1"
+    assert not errors, errors
+    context.close()
+
+
+def test_name_search_accents(launch, live_server, party):
+    _, guests, secret = party
+    browser = launch()
+    context, page, errors = open_door(browser, live_server, secret)
+    page.fill("#search", "duc")
+    page.wait_for_selector("#results button")
+    assert "Nguyễn Văn Đức" in page.inner_text("#results")
+    page.click("#results button")
+    page.wait_for_selector("#result[data-result='ok']:not([hidden])")
+    assert checked_in(guests[2].id)
+    assert not errors, errors
+    context.close()
+
+
+def test_offline_scans_survive_reload_and_sync_once(launch, live_server, party, badge_url):
+    from sqlalchemy import func, select
+
+    from organizer.door.models import CheckinLog
+    _, guests, secret = party
+    browser = launch()
+    context, page, errors = open_door(browser, live_server, secret)
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("caches.match(location.pathname).then(r => !!r)")
+    context.set_offline(True)
+    for guest in guests:
+        page.keyboard.type(badge_url(guest))
+        page.keyboard.press("Enter")
+        page.wait_for_selector(f"#result[data-result='ok-offline']:not([hidden]) >> text={guest.name}")
+        assert page.inner_text("#result-head").lower() == "accepted offline"
+    page.wait_for_selector("#queue[data-count='3']")
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']")
+    page.wait_for_selector("#queue[data-count='3']")
+    assert page.inner_text("#net") .lower() == "offline"
+    assert not any(checked_in(g.id) for g in guests)
+    context.set_offline(False)
+    page.wait_for_selector("#queue[hidden]", state="attached", timeout=20000)
+    assert all(checked_in(g.id) for g in guests)
+    oks = db.session.scalar(select(func.count()).select_from(CheckinLog).where(
+        CheckinLog.result == "ok"))
+    assert oks == 3
+    assert not errors, errors
+    context.close()
+
+
+def test_revoked_key_locks_the_page(launch, live_server, party, badge_url):
+    from organizer.dbtypes import utcnow
+    from organizer.door.keys import list_door_keys, revoke_door_key
+    event, guests, secret = party
+    browser = launch()
+    context, page, errors = open_door(browser, live_server, secret)
+    revoke_door_key(db.session, event, list_door_keys(db.session, event)[0].id, utcnow())
+    db.session.commit()
+    page.keyboard.type(badge_url(guests[0]))
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#locked:not([hidden])")
+    assert "revoked" in page.inner_text("#locked")
+    assert not checked_in(guests[0].id)
+    context.close()
