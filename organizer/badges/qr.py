@@ -156,7 +156,13 @@ class _Template:
     size: int
     cell_bits: tuple[tuple[int, int], ...]  # data modules in placement order: (row-, col-major)
     fixed: tuple[tuple[int, int], ...]      # per mask: function patterns incl. format info
+    # Function patterns with format and version information left light, as ``qrcode`` scores
+    # masks (``makeImpl(test=True)``), so the mask chosen here is the one it would choose.
+    scoring: tuple[int, int]
     flips: tuple[tuple[int, int], ...]      # per mask: the data modules the mask inverts
+    # Per half-codeword (high, low nibble of each byte in placement order), for each of the 16
+    # nibble values, the (row-major, column-major) bits of its dark modules.
+    nibbles: tuple[tuple[tuple[int, int], ...], ...]
 
 
 @lru_cache(maxsize=None)
@@ -165,6 +171,7 @@ def _template(version: int, level: str) -> _Template:
     size = version * 4 + 17
     fixed, flips = [], []
     cells: list[tuple[int, int]] = []
+    scoring = (0, 0)
     for mask in range(8):
         code = QRCode(version=version, error_correction=LEVELS[level], mask_pattern=mask)
         code.modules_count = size
@@ -174,17 +181,40 @@ def _template(version: int, level: str) -> _Template:
         code.setup_position_probe_pattern(0, size - 7)
         code.setup_position_adjust_pattern()
         code.setup_timing_pattern()
+        if mask == 0:
+            code.setup_type_info(True, mask)
+            if version >= 7:
+                code.setup_type_number(True)
+            cells = _placement_order(code.modules)
+            scoring = _pack([(r, c) for r, row in enumerate(code.modules)
+                             for c, on in enumerate(row) if on], size)
         code.setup_type_info(False, mask)
         if version >= 7:
             code.setup_type_number(False)
-        if mask == 0:
-            cells = _placement_order(code.modules)
         dark = [(r, c) for r, row in enumerate(code.modules) for c, on in enumerate(row) if on]
         fixed.append(_pack(dark, size))
         is_flipped = util.mask_func(mask)
         flips.append(_pack([(r, c) for r, c in cells if is_flipped(r, c)], size))
     cell_bits = tuple((1 << (r * size + c), 1 << (c * size + r)) for r, c in cells)
-    return _Template(size, cell_bits, tuple(fixed), tuple(flips))
+    return _Template(size, cell_bits, tuple(fixed), scoring, tuple(flips),
+                     _nibble_tables(cell_bits))
+
+
+def _nibble_tables(cell_bits: tuple[tuple[int, int], ...]) -> tuple:
+    """Lookup tables for placing four data bits at a time (remainder bits stay light)."""
+    tables = []
+    for start in range(0, len(cell_bits) - len(cell_bits) % 4 + 4, 4):
+        group = cell_bits[start:start + 4]
+        table = []
+        for value in range(16):
+            rows = columns = 0
+            for offset, (row_bit, column_bit) in enumerate(group):
+                if value >> (3 - offset) & 1:
+                    rows |= row_bit
+                    columns |= column_bit
+            table.append((rows, columns))
+        tables.append(tuple(table))
+    return tuple(tables)
 
 
 def _pack(modules: list[tuple[int, int]], size: int) -> tuple[int, int]:
@@ -256,27 +286,26 @@ def _matrix(payload: bytes, version: int, level: str, mask: int | None) -> QrMat
     template = _template(version, level)
     size = template.size
     data = _codewords(payload, version, level)
-    cells = template.cell_bits
     placed_rows = placed_columns = 0
-    bit_text = "".join(format(byte, "08b") for byte in data)[:len(cells)]
-    index = bit_text.find("1")
-    while index >= 0:
-        row_bit, column_bit = cells[index]
-        placed_rows |= row_bit
-        placed_columns |= column_bit
-        index = bit_text.find("1", index + 1)
-    best = None
-    for candidate in range(8) if mask is None else (mask,):
-        (fixed_r, fixed_c), (flip_r, flip_c) = template.fixed[candidate], template.flips[candidate]
-        rows = fixed_r | (placed_rows ^ flip_r)
-        score = 0 if mask is not None else _penalty(rows, fixed_c | (placed_columns ^ flip_c),
-                                                    size)
-        if best is None or score < best[0]:
-            best = (score, candidate, rows)
+    for position, byte in enumerate(data):
+        # Two table lookups per codeword: the modules of its high and low four bits.
+        high_rows, high_columns = template.nibbles[2 * position][byte >> 4]
+        low_rows, low_columns = template.nibbles[2 * position + 1][byte & 15]
+        placed_rows |= high_rows | low_rows
+        placed_columns |= high_columns | low_columns
+    if mask is None:
+        scoring_rows, scoring_columns = template.scoring
+        scores = []
+        for candidate in range(8):
+            flip_r, flip_c = template.flips[candidate]
+            scores.append((_penalty(scoring_rows | (placed_rows ^ flip_r),
+                                    scoring_columns | (placed_columns ^ flip_c), size),
+                           candidate))
+        mask = min(scores)[1]
+    rows = template.fixed[mask][0] | (placed_rows ^ template.flips[mask][0])
     full = (1 << size) - 1
-    rows = best[2]
     return QrMatrix(tuple((rows >> (r * size)) & full for r in range(size)), version, level,
-                    best[1])
+                    mask)
 
 
 @lru_cache(maxsize=4096)
@@ -304,18 +333,34 @@ def choose_level(payload: str, box: float, min_module: float) -> str:
                      "module size; shorten BASE_URL or use a larger layout.")
 
 
+_RUN = re.compile("1+")
+_CHUNK = 8
+
+
+@lru_cache(maxsize=None)
+def _chunk_rects(chunk: int) -> tuple[str, ...]:
+    """For each byte value, the rectangles of its runs of dark modules in one row-chunk."""
+    table = []
+    for value in range(256):
+        text = format(value, "08b")[::-1]
+        table.append(" ".join(f"{_CHUNK * chunk + a} 0 {b - a} 1 re"
+                              for a, b in (run.span() for run in _RUN.finditer(text))))
+    return tuple(table)
+
+
 @lru_cache(maxsize=4096)
 def path_operators(matrix: QrMatrix) -> str:
-    """PDF path operators filling the dark modules, one rectangle per horizontal run, in module
-    units with the origin at the symbol's bottom-left corner (no quiet zone)."""
-    size = matrix.size
+    """PDF operators filling the dark modules, in module units with the origin at the symbol's
+    bottom-left corner (no quiet zone), leaving the coordinate system one row above the top.
+
+    Each row is filled as one path of rectangles looked up per 8 modules (a run crossing a
+    chunk boundary is two abutting rectangles in the same fill), then the coordinate system
+    steps up a row: a table lookup per byte instead of formatting numbers per module.
+    """
+    chunks = [_chunk_rects(k) for k in range((matrix.size + _CHUNK - 1) // _CHUNK)]
     parts = []
-    for r, row in enumerate(matrix.rows):
-        if not row:
-            continue
-        y = size - 1 - r
-        text = format(row, f"0{size}b")[::-1]
-        for run in re.finditer("1+", text):
-            start, end = run.span()
-            parts.append(f"{start} {y} {end - start} 1 re")
-    return "\n".join(parts) + "\nf"
+    for row in reversed(matrix.rows):
+        rects = " ".join(table[(row >> (_CHUNK * k)) & 0xFF] for k, table in enumerate(chunks)
+                         if (row >> (_CHUNK * k)) & 0xFF)
+        parts.append(f"{rects} f 1 0 0 1 0 1 cm" if rects else "1 0 0 1 0 1 cm")
+    return "\n".join(parts)

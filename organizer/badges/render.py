@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from contextlib import contextmanager
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import BinaryIO
 
+from reportlab import rl_config
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -330,6 +332,17 @@ class _BadgeWriter:
         canvas.restoreState()
 
 
+@contextmanager
+def _binary_streams():
+    """Compressed streams without the ASCII85 layer (25 % smaller, no encoding time)."""
+    previous = rl_config.useA85
+    rl_config.useA85 = 0
+    try:
+        yield
+    finally:
+        rl_config.useA85 = previous
+
+
 def _page_cells(preset: Preset, offset_x: float, offset_y: float) -> list[Cell]:
     return [cell for slot in preset.slots(offset_x, offset_y) for cell in slot.cells]
 
@@ -351,7 +364,14 @@ def render_badges(badges: Iterable[BadgeData], out: BinaryIO, *, layout: str = D
     shifts the page (see :func:`alignment_test`).  ``progress`` is called with the number of
     badges drawn so far, every page.
     """
-    preset = get_preset(layout)
+    with _binary_streams():
+        return _render(badges, out, get_preset(layout), cut_marks, offset_x_mm, offset_y_mm,
+                       progress)
+
+
+def _render(badges: Iterable[BadgeData], out: BinaryIO, preset: Preset, cut_marks: bool,
+            offset_x_mm: float, offset_y_mm: float,
+            progress: Callable[[int], None] | None) -> RenderReport:
     report = RenderReport(layout=preset.name)
     slots = preset.slots(offset_x_mm * mm, offset_y_mm * mm)
     canvas = _new_canvas(out, preset, "Name badges")
