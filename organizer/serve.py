@@ -24,12 +24,16 @@ class KitServer(BaseApplication):
                 self.cfg.set(key, value)
 
     def load(self):
+        import logging
         from . import create_app
+        # The app's own JSON request log replaces gunicorn's access log, which would print
+        # paths that can carry private tokens.
+        logging.basicConfig(level=logging.INFO, format="%(message)s")
         return create_app()
 
 
 def run_server(bind: str, workers: int, threads: int, timeout: int = 30) -> None:
     """Serve until stopped."""
     KitServer({"bind": bind, "workers": workers, "threads": threads, "timeout": timeout,
-               "accesslog": "-", "worker_class": "gthread" if threads > 1 else "sync",
-               "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'}).run()
+               "accesslog": None, "errorlog": "-",
+               "worker_class": "gthread" if threads > 1 else "sync"}).run()
