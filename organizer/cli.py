@@ -16,6 +16,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(match_command)
     from .door.cli import door_link_command
     app.cli.add_command(door_link_command)
+    from .badges.cli import badges_command
+    app.cli.add_command(badges_command)
 
 
 def _create_app():

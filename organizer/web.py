@@ -28,6 +28,8 @@ def init_app(app: Flask) -> None:
     # feature blueprints (one import + register_blueprint line per feature)
     from .door.views import bp as door_bp
     app.register_blueprint(door_bp)
+    from .badges.views import bp as badges_bp
+    app.register_blueprint(badges_bp)
 
     login_manager.login_view = "hosting.login"
     login_manager.login_message = "Please log in to continue."
