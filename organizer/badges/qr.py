@@ -320,15 +320,21 @@ def make_matrix(payload: str, level: str = "M", version: int | None = None,
     return _matrix(data, version, level, mask)
 
 
-def choose_level(payload: str, box: float, min_module: float) -> str:
-    """The highest error-correction level whose symbol, with quiet zone, fits ``box`` points
-    with modules of at least ``min_module`` points; :class:`QrTooDense` when none does."""
+def choose_level(payload: str, box: float, min_module: float, comfortable_module: float = 0.0,
+                 quiet_in_box: int = 2 * QUIET_ZONE) -> str:
+    """The error-correction level for a payload printed in a ``box`` points wide.
+
+    The highest level (H, Q, M, L) whose modules come out at least ``comfortable_module``
+    wide, else the highest with at least ``min_module``; :class:`QrTooDense` when even level L
+    needs smaller modules.  ``quiet_in_box`` is how many quiet-zone modules the box must hold
+    besides the symbol (both sides by default).
+    """
     length = len(payload.encode("utf-8"))
-    for level in ("H", "Q", "M", "L"):
-        version = version_for(length, level)
-        modules = version * 4 + 17 + 2 * QUIET_ZONE
-        if box / modules >= min_module:
-            return level
+    sizes = {level: version_for(length, level) * 4 + 17 for level in ("H", "Q", "M", "L")}
+    for floor in (max(comfortable_module, min_module), min_module):
+        for level, size in sizes.items():
+            if box / (size + quiet_in_box) >= floor:
+                return level
     raise QrTooDense(f"A {length}-byte QR payload needs more than {box:.0f} pt at the minimum "
                      "module size; shorten BASE_URL or use a larger layout.")
 

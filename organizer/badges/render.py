@@ -34,6 +34,7 @@ __all__ = ["BadgeData", "RenderReport", "render_badges", "badges_pdf", "summaris
 # Content stays this far inside the label: the 3 mm safe margin plus room for ink overshoot.
 PADDING = SAFE_MARGIN + 1.5 * mm
 MIN_QR_MODULE = 0.5 * mm
+COMFORTABLE_QR_MODULE = 0.6 * mm
 GREY = 0.35
 
 
@@ -244,11 +245,16 @@ class _BadgeWriter:
         canvas.restoreState()
 
     def _qr(self, url: str, layout: _Layout) -> None:
-        level = qr.choose_level(url, layout.qr_box, MIN_QR_MODULE)
+        # The box holds the symbol and its quiet zone on the text side (left and top); on the
+        # label side (right and bottom) the quiet zone lies in the blank padding instead, which
+        # is wide enough for four modules. That buys bigger modules on small labels.
+        quiet_in_box = qr.QUIET_ZONE
+        level = qr.choose_level(url, layout.qr_box, MIN_QR_MODULE, COMFORTABLE_QR_MODULE,
+                                quiet_in_box)
         matrix = qr.make_matrix(url, level)
-        module = layout.qr_box / (matrix.size + 2 * qr.QUIET_ZONE)
-        origin_x = layout.right - layout.qr_box + qr.QUIET_ZONE * module
-        origin_y = layout.bottom + qr.QUIET_ZONE * module
+        module = min(layout.qr_box / (matrix.size + quiet_in_box), PADDING / qr.QUIET_ZONE)
+        origin_x = layout.right - matrix.size * module
+        origin_y = layout.bottom
         self.canvas.addLiteral(f"q {module:.4f} 0 0 {module:.4f} {origin_x:.3f} {origin_y:.3f} cm"
                                f"\n0 g\n{qr.path_operators(matrix)}\nQ")
         self.report.qr_levels[level] += 1
