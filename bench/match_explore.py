@@ -9,7 +9,13 @@ import sys
 from pathlib import Path
 
 from organizer.matching.analysis import analyse_many
+from dataclasses import replace
+
+from organizer.matching.engine import match_guests
+from organizer.matching.results import GuestAnswers, MatchOptions
 from organizer.matching.scoring import ScoringParams, score_candidates
+
+OPTIONS = MatchOptions(giver_cap=int(os.environ.get("CAP", "3")))
 
 SHARED = Path(os.environ.get("PIF_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 spec = importlib.util.spec_from_file_location("score", SHARED / "matching-bench" / "score.py")
@@ -35,12 +41,14 @@ def evaluate(directories, params, strong_at):
         rows, analyses = load(directory)
         gold, unserved = scorer.load_gold(str(directory / "gold.json"))
         emails = [r["email"].strip().lower() for r in rows]
-        by_receiver = score_candidates(analyses, params).by_receiver
+        guests = [GuestAnswers(r["email"].lower(), r["name"], company=r["company"], analysis=a)
+                  for r, a in zip(rows, analyses)]
+        result = match_guests(guests, replace(OPTIONS, strong_threshold=strong_at), params)
         ranked_all, ranked_strong = {}, {}
-        for receiver, cands in by_receiver.items():
-            cands = [c for c in cands if rows[c.giver]["company"] != rows[receiver]["company"]][:3]
-            ranked_all[emails[receiver]] = [emails[c.giver] for c in cands]
-            ranked_strong[emails[receiver]] = [emails[c.giver] for c in cands if c.score >= strong_at]
+        for s in result.suggestions:
+            ranked_all.setdefault(s.receiver, []).append(s.giver)
+            if s.strength == "strong":
+                ranked_strong.setdefault(s.receiver, []).append(s.giver)
         a = scorer.score(gold, unserved, ranked_all)
         s = scorer.score(gold, unserved, ranked_strong)
         for key, value in (("p1", a["precision@1"]), ("hit3", a["hit@3"]), ("p3", a["precision@3"]),
@@ -57,4 +65,7 @@ if __name__ == "__main__":
     for values in itertools.product(*grid.values()):
         fields = dict(zip(grid, values))
         strong_at = fields.pop("strong_at", 0.35)
-        print(fields, strong_at, evaluate(dirs, ScoringParams(**fields), strong_at), flush=True)
+        OPTIONS = replace(OPTIONS, possible_threshold=fields.pop("possible", OPTIONS.possible_threshold),
+                          need_coverage_bonus=fields.pop("bonus", OPTIONS.need_coverage_bonus))
+        print(fields, strong_at, OPTIONS.possible_threshold, evaluate(dirs, ScoringParams(**fields), strong_at),
+              flush=True)

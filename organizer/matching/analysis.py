@@ -72,26 +72,42 @@ def analyse_many(answers: list[tuple[str, str]], encoder=None) -> list[AnswerAna
     if encoder is None:
         from .encoder import shared_encoder
         encoder = shared_encoder()
-    split = [(answer_spans(offer), answer_spans(need)) for offer, need in answers]
+    split = [(split_answer(offer), answer_spans(offer), split_answer(need), answer_spans(need))
+             for offer, need in answers]
     normalised: dict[str, int] = {}
-    for offers, needs in split:
-        for item in (*offers, *needs):
+    for offer_parts, _, need_parts, _ in split:
+        for item in (*offer_parts, *need_parts):
             normalised.setdefault(_item_key(item), len(normalised))
     keys = list(normalised)
     vectors = encoder.encode(keys) if keys else np.zeros((0, DIMENSIONS), dtype=np.float32)
-    flag_of = {key: direction_flags(key) for key in keys}
     vague = vagueness(vectors)
 
-    def items(texts: list[str], answer: str) -> AnswerItems:
-        if not texts:
+    def items(parts: list[str], spans: list[str]) -> AnswerItems:
+        if not spans:
             return AnswerItems.empty()
-        rows = [normalised[_item_key(t)] for t in texts]
-        parts = set(split_answer(answer))
-        return AnswerItems(tuple(texts), tuple(flag_of[keys[r]] | (0 if t in parts else WHOLE_CLAUSE)
-                                               for t, r in zip(texts, rows)),
-                           tuple(float(vague[r]) for r in rows), vectors[rows])
-    return [AnswerAnalysis(items(offers, offer), items(needs, need))
-            for (offers, needs), (offer, need) in zip(split, answers)]
+        texts, flags, vagueness_of, rows = [], [], [], []
+        part_set = set(parts)
+        for text in spans:
+            if text in part_set:
+                row = normalised[_item_key(text)]
+                vector, flag, vague_score = vectors[row], direction_flags(keys[row]), float(vague[row])
+            else:
+                # A clause kept whole is read as the mean of its parts: mean pooling makes that close
+                # to embedding it, at no cost.
+                inner = [normalised[_item_key(p)] for p in split_answer(text) if _item_key(p) in normalised]
+                if not inner:
+                    continue
+                mean = vectors[inner].mean(0)
+                vector = mean / max(float(np.linalg.norm(mean)), 1e-9)
+                flag = direction_flags(_item_key(text)) | WHOLE_CLAUSE
+                vague_score = float(min(vague[inner]))
+            texts.append(text)
+            flags.append(flag)
+            vagueness_of.append(vague_score)
+            rows.append(vector)
+        return AnswerItems(tuple(texts), tuple(flags), tuple(vagueness_of), np.vstack(rows).astype(np.float32))
+    return [AnswerAnalysis(items(offer_parts, offer_spans), items(need_parts, need_spans))
+            for offer_parts, offer_spans, need_parts, need_spans in split]
 
 
 def analyse_answers(can_offer: str, could_use: str, encoder=None) -> bytes:

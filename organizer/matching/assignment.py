@@ -22,6 +22,7 @@ class Edge:
     receiver: int
     score: float
     is_forced: bool = False  # a host lock or pin: always kept
+    bonus: float = 0.0       # extra weight in the optimiser only (e.g. covering another of the receiver's needs)
 
 
 def assign(edges: list[Edge], per_receiver: int, per_giver: int) -> list[Edge]:
@@ -45,7 +46,7 @@ def assign(edges: list[Edge], per_receiver: int, per_giver: int) -> list[Edge]:
     slot_rank = [t for r in receivers for t in range(slots[r])]
     n_vars = n_edges + len(slot_owner)
     cost = np.empty(n_vars)
-    cost[:n_edges] = [-e.score for e in edges]
+    cost[:n_edges] = [-(e.score + e.bonus) for e in edges]
     cost[n_edges:] = [-(max(per_receiver - t, 0)) * SLOT_STEP for t in slot_rank]
     lower = np.zeros(n_vars)
     lower[:n_edges] = [1.0 if e.is_forced else 0.0 for e in edges]

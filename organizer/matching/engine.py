@@ -37,8 +37,8 @@ def load_analyses(guests: Sequence[GuestAnswers]) -> list[AnswerAnalysis]:
     analyses: list[AnswerAnalysis | None] = []
     missing = []
     for index, guest in enumerate(guests):
-        analysis = None
-        if guest.analysis:
+        analysis = guest.analysis if isinstance(guest.analysis, AnswerAnalysis) else None
+        if isinstance(guest.analysis, bytes):
             try:
                 analysis = AnswerAnalysis.from_bytes(guest.analysis)
             except ValueError:
@@ -75,13 +75,20 @@ def match_guests(guests: Sequence[GuestAnswers], options: MatchOptions = MatchOp
                     and same_company(guests[giver].company, guests[receiver].company))
 
     keep = max(CANDIDATES_PER_RECEIVER_MIN, 4 * options.per_guest)
+    params_bonus = options.need_coverage_bonus
     evidence: dict[tuple[int, int], Candidate] = {}
     edges: list[Edge] = []
     for receiver, candidates in scored.by_receiver.items():
         usable = [c for c in candidates if c.score >= options.possible_threshold and allowed(c.giver, receiver)]
+        covered: set[str] = set()
         for candidate in usable[:keep]:
             evidence[(candidate.giver, receiver)] = candidate
-            edges.append(Edge(candidate.giver, receiver, candidate.score))
+            # The best helper for each different need gets a nudge, so a guest with two needs is
+            # offered help with both rather than three helpers for one.
+            first_for_need = candidate.need_item not in covered
+            covered.add(candidate.need_item)
+            edges.append(Edge(candidate.giver, receiver, candidate.score,
+                              bonus=params_bonus if first_for_need else 0.0))
     edges = _with_host_choices(edges, evidence, scored.by_receiver, options, index_of)
     say(f"assigning {len(edges)} candidate introductions")
     chosen = assign(edges, options.per_guest, options.max_per_giver)

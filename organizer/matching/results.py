@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .analysis import AnswerAnalysis
 
 STRONG = "strong"
 POSSIBLE = "possible"
@@ -16,7 +20,8 @@ class GuestAnswers:
     can_offer: str = ""
     could_use: str = ""
     company: str = ""
-    analysis: bytes | None = None  # from analyse_answers(), saved with the answers; None = analyse now
+    # From analyse_answers() (bytes saved with the answers) or already decoded; None: analyse now.
+    analysis: "bytes | AnswerAnalysis | None" = None
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,7 @@ class MatchOptions:
     strong_threshold: float = 0.35
     possible_threshold: float = 0.12
     with_circles: bool = False
+    need_coverage_bonus: float = 0.1
 
     @property
     def max_per_giver(self) -> int:

@@ -25,6 +25,7 @@ class ScoringParams:
     smooth_weight: float = 0.0
     smooth_floor: float = 0.5
     lexical_weight: float = 0.1
+    context_weight: float = 0.0
     givers_per_need: int = 40
     min_score: float = 0.05
 
@@ -79,7 +80,7 @@ def _group(analyses: list[AnswerAnalysis], side: str) -> _Side:
 def _top_k_mean(left: np.ndarray, right: np.ndarray, k: int) -> np.ndarray:
     """For each row of left, the mean of its k highest similarities to rows of right."""
     out = np.zeros(len(left), np.float32)
-    k = max(1, min(k, len(right)))
+    k = max(1, min(int(k), len(right)))
     for start in range(0, len(left), BLOCK_ROWS):
         sims = left[start:start + BLOCK_ROWS] @ right.T
         out[start:start + BLOCK_ROWS] = -np.partition(-sims, k - 1, axis=1)[:, :k].mean(1)
@@ -133,6 +134,17 @@ class ScoredParty:
     need_best: dict[int, list[tuple[str, float, float, int]]]
 
 
+def _answer_means(analyses: list[AnswerAnalysis]) -> tuple[np.ndarray, np.ndarray]:
+    """Each guest's whole offer and whole need answer as the unit mean of its item vectors."""
+    def mean_of(vectors: np.ndarray) -> np.ndarray:
+        if not len(vectors):
+            return np.zeros(DIMENSIONS, np.float32)
+        mean = vectors.mean(0)
+        return mean / max(float(np.linalg.norm(mean)), 1e-9)
+    return (np.array([mean_of(a.offers.vectors) for a in analyses], np.float32).reshape(-1, DIMENSIONS),
+            np.array([mean_of(a.needs.vectors) for a in analyses], np.float32).reshape(-1, DIMENSIONS))
+
+
 def score_candidates(analyses: list[AnswerAnalysis], params: ScoringParams = ScoringParams()) -> ScoredParty:
     """For each receiver, candidate givers with their best offer-item × need-item score, best first."""
     offers, needs = _group(analyses, "offers"), _group(analyses, "needs")
@@ -151,6 +163,7 @@ def score_candidates(analyses: list[AnswerAnalysis], params: ScoringParams = Sco
     offer_hub = _top_k_mean(offer_vectors, need_vectors, params.hub_neighbours)
 
     lexical = tfidf_matrices(needs.texts, offers.texts) if params.lexical_weight else None
+    offer_context, need_context = _answer_means(analyses)
     best: dict[tuple[int, int], Candidate] = {}
     for start in range(0, len(needs.texts), BLOCK_ROWS):
         stop = min(start + BLOCK_ROWS, len(needs.texts))
@@ -173,6 +186,9 @@ def score_candidates(analyses: list[AnswerAnalysis], params: ScoringParams = Sco
                         if giver == receiver:
                             continue
                         found += 1
+                        if params.context_weight:
+                            score = float(sims[row, column]) + params.context_weight * float(
+                                offer_context[giver] @ need_context[receiver])
                         key = (giver, receiver)
                         current = best.get(key)
                         if current is None or score > current.score:

@@ -13,8 +13,8 @@ _LABEL = re.compile(r"^\s*([A-Za-z][A-Za-z' ]{0,30}):\s+(?=\S)")
 _SENTENCE_END = re.compile(r"(?<![A-Z]\.[A-Z])(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bDr)(?<!\bMr)(?<!\bMs)"
                            r"(?<!\bMrs)(?<!\bvs)(?<!\bSt)([.!?]+)\s+(?=\S)")
 _STRONG_SPLIT = re.compile(r"\s*;\s*|\s+/\s+|\s+\|\s+")
-_LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+|also\s+|plus\s+|&\s+)?|\s+(?:and|&|\+|plus)\s+(?:also\s+)?",
-                         re.IGNORECASE)
+_COMMA_SPLIT = re.compile(r"\s*,\s*(?:and\s+|also\s+|plus\s+|&\s+)?", re.IGNORECASE)
+_AND_SPLIT = re.compile(r"\s+(?:and|&|\+|plus)\s+(?:also\s+)?", re.IGNORECASE)
 _LEADING_JOINER = re.compile(r"^(?:and|also|plus|&|as well as)\b[\s,]*", re.IGNORECASE)
 _TRAILING_PUNCT = re.compile(r"[\s.,;:!?~]+$")
 _EMOTICON = re.compile(r"(?:[:;=]-?[)(DPp/\\|]|<3|\^_\^)")
@@ -40,15 +40,22 @@ def _word_count(text: str) -> int:
     return len(re.findall(r"[A-Za-z0-9']+", text))
 
 
+def _split_and(part: str) -> list[str]:
+    """Split at "and"/"&" only when both sides read as items ("research and development" stays whole)."""
+    pieces = [p for p in (_strip_item(p) for p in _AND_SPLIT.split(part)) if p]
+    if len(pieces) < 2 or min(_word_count(p) for p in pieces) < MIN_WORDS_PER_LIST_PART:
+        return [part]
+    return pieces
+
+
 def _split_list(clause: str) -> list[str]:
-    """Split a clause at commas and "and" only when every part reads as an item of its own."""
-    parts = [p for p in (_strip_item(p) for p in _LIST_SPLIT.split(clause)) if p]
-    if len(parts) < 2:
-        return [clause]
-    # "research and development", "salt & pepper": one-word parts are halves of a compound.
-    if min(_word_count(p) for p in parts) < MIN_WORDS_PER_LIST_PART:
-        return [clause]
-    return parts
+    """Split a clause into list items: commas first, then "and" where both sides stand alone."""
+    parts = [p for p in (_strip_item(p) for p in _COMMA_SPLIT.split(clause)) if p]
+    # Two comma parts with a one-word side are usually a phrase ("Technical recruiter, 10 yrs" is
+    # fine, "Yes, please" is not a list); three or more parts are a list whatever their length.
+    if len(parts) == 2 and min(_word_count(p) for p in parts) < MIN_WORDS_PER_LIST_PART:
+        parts = [clause]
+    return [piece for part in parts for piece in _split_and(part)]
 
 
 def split_answer(text: str) -> list[str]:
