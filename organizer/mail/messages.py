@@ -1,6 +1,7 @@
 """The e-mails the kit sends to guests, and the calendar file that goes with them."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from icalendar import Calendar
@@ -21,22 +22,30 @@ def edit_link(guest: "Guest", base_url: str) -> str:
 
 def event_ics(event: "Event", base_url: str) -> bytes:
     """An iCalendar file for the event."""
+    return _event_ics(event.id, event.slug, event.title, event.created_at, event.starts_at,
+                      event.ends_at, event.venue, event.description, base_url)
+
+
+@lru_cache(maxsize=64)
+def _event_ics(event_id, slug, title, created_at, starts_at, ends_at, venue, description,
+               base_url) -> bytes:
+    # Cached on every field it shows, so an edited event gets a fresh file.
     cal = Calendar()
     cal.add("prodid", "-//Pay-It-Forward Party Kit//EN")
     cal.add("version", "2.0")
     cal.add("method", "PUBLISH")
     item = CalendarEvent()
-    item.add("uid", f"event-{event.id}-{event.slug}@pif")
-    item.add("summary", event.title)
-    item.add("dtstamp", event.created_at)
-    item.add("dtstart", event.starts_at)
-    if event.ends_at:
-        item.add("dtend", event.ends_at)
-    if event.venue:
-        item.add("location", event.venue)
-    if event.description:
-        item.add("description", event.description)
-    item.add("url", f"{base_url.rstrip('/')}/e/{event.slug}")
+    item.add("uid", f"event-{event_id}-{slug}@pif")
+    item.add("summary", title)
+    item.add("dtstamp", created_at)
+    item.add("dtstart", starts_at)
+    if ends_at:
+        item.add("dtend", ends_at)
+    if venue:
+        item.add("location", venue)
+    if description:
+        item.add("description", description)
+    item.add("url", f"{base_url.rstrip('/')}/e/{slug}")
     cal.add_component(item)
     return cal.to_ical()
 

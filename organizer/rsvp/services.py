@@ -100,10 +100,12 @@ def _place(session: Session, event: Event, guest: Guest, wanted: Attendance,
 
 
 def create_guest(session: Session, event: Event, answers: GuestAnswers, *,
-                 source: str = "rsvp", now: datetime | None = None) -> Guest:
+                 source: str = "rsvp", now: datetime | None = None,
+                 event_locked: bool = False) -> Guest:
     """Add a guest to an event (caller commits); applies capacity and the waitlist."""
     now = now or utcnow()
-    lock_event(session, event)
+    if not event_locked:
+        lock_event(session, event)
     guest = Guest(event_id=event.id, name=answers.name, email=normalise_email(answers.email),
                   company=answers.company, role=answers.role, can_offer=answers.can_offer,
                   could_use=answers.could_use, consent_share=answers.consent_share,
@@ -144,7 +146,7 @@ def submit_rsvp(session: Session, event: Event, answers: GuestAnswers, *, base_u
         messages.queue_edit_link_reminder(session, existing, base_url=base_url)
         session.commit()
         return RsvpOutcome(existing, is_new=False)
-    guest = create_guest(session, event, answers, now=now)
+    guest = create_guest(session, event, answers, now=now, event_locked=True)
     messages.queue_rsvp_confirmation(session, guest, base_url=base_url,
                                      position=waitlist_position(session, guest))
     session.commit()
