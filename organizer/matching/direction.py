@@ -8,15 +8,16 @@ import re
 _HIRING = re.compile(
     r"\b(?:hire|hires|hiring(?!\s+(?:manager|managers|panel|panels|process|committee|committees|side|"
     r"decisions?|practices))|recruiting\s+(?:for|a|an)|open\s+(?:roles?|positions?|reqs?)\s+(?:to|on|at|in)\b|"
-    r"headcount|backfill|staff\s+up|fill(?:ing)?\s+(?:a|an|the|our|my)\s+(?:role|position|seat))",
+    r"headcount|backfill|(?:have|has|got)\s+(?:an?\s+|two\s+|some\s+)?(?:job\s+)?(?:openings?|vacanc(?:y|ies))\s+for|staff\s+up|fill(?:ing)?\s+(?:a|an|the|our|my)\s+(?:role|position|seat))",
     re.IGNORECASE)
 # The writer wants work for themselves.
 _JOB_SEEKING = re.compile(
-    r"\b(?:(?:a|new|next|my next|first|full-time|part-time|paid)\s+(?:job|role|position|gig)s?\b|"
+    r"\b(?:(?:a|new|next|my next|first|full-time|part-time|paid)\s+(?:[\w-]+\s+){0,2}(?:job|role|position|gig)s?\b|"
+    r"(?:looking|searching|hunting|applying)\s+for\s+(?:[\w-]+\s+){0,3}(?:jobs?|roles?|positions?|gigs?|work)\b|"
     r"job\s+(?:search|hunt|hunting|leads?)|employment|between\s+(?:jobs|gigs|roles)|laid\s+off|"
     r"get\s+(?:hired|a\s+job)|land(?:ing)?\s+(?:a|my)\s+(?:job|role|position))",
     re.IGNORECASE)
-# The writer can point to people who want jobs.
+# People who want jobs: offered ("I know engineers open to new roles") or wanted ("finding candidates").
 _OFFERS_CANDIDATES = re.compile(
     r"\b(?:candidates?|applicants?|job\s*seekers?|open\s+to\s+(?:new\s+)?(?:roles|opportunities|work|jobs)|"
     r"looking\s+for\s+(?:work|jobs|new\s+roles)|talent\s+(?:pool|network)|recruiter)\b",
@@ -34,7 +35,7 @@ def is_job_seeking(text: str) -> bool:
 
 
 def offers_candidates(text: str) -> bool:
-    """True when an offer points at people who want jobs (candidates, a recruiter's network)."""
+    """True when an item is about people who want jobs (candidates, a recruiter's network)."""
     return bool(_OFFERS_CANDIDATES.search(text)) and not is_hiring(text)
 
 
@@ -46,6 +47,6 @@ def direction_flags(text: str) -> int:
 
 def directions_clash(offer_flags: int, need_flags: int) -> bool:
     """True when the offer and the need are on the same side of a hire (two employers, two seekers)."""
-    both_hiring = bool(offer_flags & 1) and bool(need_flags & 1)
+    both_hiring = bool(offer_flags & 1) and bool(need_flags & (1 | 4))
     candidates_to_seeker = bool(offer_flags & 4) and bool(need_flags & 2)
     return both_hiring or candidates_to_seeker

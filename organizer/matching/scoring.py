@@ -18,7 +18,7 @@ class ScoringParams:
 
     hub_neighbours: int = 10
     hub_weight: float = 0.5
-    clash_penalty: float = 0.35
+    clash_penalty: float = 1.0
     vague_from: float = 0.4
     vague_weight: float = 1.0
     smooth_neighbours: int = 5
@@ -118,8 +118,9 @@ def _adjusted_scores(needs: _Side, offers: _Side, need_vectors: np.ndarray, offe
     sims -= params.vague_weight * np.maximum(needs.vagueness[start:stop, None] - params.vague_from, 0.0)
     sims -= params.vague_weight * np.maximum(offers.vagueness[None, :] - params.vague_from, 0.0)
     need_flags = needs.flags[start:stop, None]
-    # Two employers ("we're hiring X" / "need to hire X"), or candidates offered to a job seeker.
-    clash = (((offers.flags[None, :] & HIRING) > 0) & ((need_flags & HIRING) > 0)) | (
+    # Two employers ("we're hiring X" / "need to hire X" or "need X candidates"), or candidates offered
+    # to a job seeker: the same words, opposite sides of a hire.
+    clash = (((offers.flags[None, :] & HIRING) > 0) & ((need_flags & (HIRING | OFFERS_CANDIDATES)) > 0)) | (
         ((offers.flags[None, :] & OFFERS_CANDIDATES) > 0) & ((need_flags & JOB_SEEKING) > 0))
     sims[clash] -= params.clash_penalty
     return sims

@@ -1,0 +1,119 @@
+"""What the printed host matching sheet shows, as plain data, and how it is read from a saved run."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..hosting.models import Event
+from ..rsvp.models import Guest
+from .models import MatchRun
+from .service import suggestions_of, unserved_of
+
+
+@dataclass(frozen=True)
+class SheetIntro:
+    """One introduction to make: whom, how safe a bet, and why."""
+
+    name: str
+    badge_number: int | None
+    is_strong: bool
+    reason: str
+    is_locked: bool = False
+    is_pinned: bool = False
+
+
+@dataclass(frozen=True)
+class SheetGuest:
+    """One guest's entry: who they are, what they could use, whom to introduce them to."""
+
+    name: str
+    badge_number: int | None
+    company: str = ""
+    could_use: str = ""
+    intros: tuple[SheetIntro, ...] = ()
+    # People this guest can help (they appear in those people's entries with the reason).
+    helps: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SheetNeed:
+    """A need nobody present offers."""
+
+    name: str
+    badge_number: int | None
+    need: str
+
+
+@dataclass(frozen=True)
+class SheetCircle:
+    """A pay-it-forward circle: member labels in order (each helps the next, the last the first)."""
+
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SheetData:
+    """Everything printed on a host matching sheet."""
+
+    event_title: str
+    event_when: str
+    scope: str
+    run_at: str
+    guests: tuple[SheetGuest, ...]
+    unserved: tuple[SheetNeed, ...] = ()
+    circles: tuple[SheetCircle, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+
+def name_key(name: str) -> tuple[str, str]:
+    """Sort key: case-insensitive by name (accents after plain letters), ties by exact text."""
+    return (name.casefold(), name)
+
+
+def guest_label(name: str, badge_number: int | None) -> str:
+    """A guest as printed in lists: "Name (#12)"."""
+    return f"{name} (#{badge_number})" if badge_number else name
+
+
+def _fmt(event: Event, moment: datetime | None, pattern: str) -> str:
+    local = event.local(moment)
+    return local.strftime(pattern) if local else ""
+
+
+def sheet_data_for_run(session: Session, event: Event, run: MatchRun) -> SheetData:
+    """The sheet of one saved run: every guest it covered, sorted by name."""
+    ids = run.guest_ids
+    guests: dict[int, Guest] = {}
+    for start in range(0, len(ids), 500):
+        guests.update((g.id, g) for g in session.scalars(
+            select(Guest).where(Guest.id.in_(ids[start:start + 500]))))
+    intros: dict[int, list[SheetIntro]] = {gid: [] for gid in guests}
+    helps: dict[int, list[str]] = {gid: [] for gid in guests}
+    for s in suggestions_of(session, run):
+        giver, receiver = guests.get(s.giver_id), guests.get(s.receiver_id)
+        if giver is None or receiver is None:
+            continue
+        intros[receiver.id].append(SheetIntro(giver.name, giver.badge_number, s.is_strong, s.reason,
+                                              s.is_locked, s.is_pinned))
+        helps[giver.id].append(guest_label(receiver.name, receiver.badge_number))
+    entries = tuple(
+        SheetGuest(g.name, g.badge_number, g.company or "", g.could_use or "",
+                   tuple(intros[g.id]), tuple(sorted(helps[g.id], key=name_key)))
+        for g in sorted(guests.values(), key=lambda g: name_key(g.name)))
+    needs = tuple(SheetNeed(guests[u.guest_id].name, guests[u.guest_id].badge_number, u.need_item)
+                  for u in unserved_of(session, run) if u.guest_id in guests)
+    needs = tuple(sorted(needs, key=lambda n: name_key(n.name)))
+    circles = tuple(SheetCircle(tuple(guest_label(guests[m].name, guests[m].badge_number)
+                                      for m in circle if m in guests))
+                    for circle in run.circles)
+    scope = ("Guests who have checked in" if run.is_present_only
+             else "Guests who are coming (yes and maybe)")
+    return SheetData(
+        event_title=event.title,
+        event_when=_fmt(event, event.starts_at, "%a %-d %b %Y, %H:%M") + f" ({event.timezone})",
+        scope=f"{scope}: {len(entries)}",
+        run_at=_fmt(event, run.created_at, "%-d %b %H:%M"),
+        guests=entries, unserved=needs, circles=circles)

@@ -1,0 +1,124 @@
+"""The engine end to end: reasons, direction, unserved needs, locks, pins, circles, stored analyses."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from organizer.matching import encoder as encoder_module
+from organizer.matching.analysis import AnswerAnalysis, analyse_answers
+from organizer.matching.engine import match_guests, same_company
+from organizer.matching.results import GuestAnswers, MatchOptions
+
+from .conftest import topic_analysis
+
+PARTY = [
+    GuestAnswers("priya@x.org", "Priya", "intros to finance recruiters; I can review your pitch deck",
+                 "a dog sitter in August", "Northwind"),
+    GuestAnswers("bob@y.org", "Bob", "Spanish lessons", "finding finance candidates for my team", "Globex"),
+    GuestAnswers("cara@z.org", "Cara", "dog walking and pet sitting", "feedback on my startup pitch deck",
+                 "Freelance"),
+    GuestAnswers("dan@w.org", "Dan", "we're hiring a product designer",
+                 "someone who knows medieval Latin manuscripts", "Initech"),
+    GuestAnswers("eve@v.org", "Eve", "portfolio reviews for designers", "looking for a product design job", "Acme"),
+    GuestAnswers("fay@u.org", "Fay", "I know designers open to new roles", "hiring a product designer", "Umbrella"),
+]
+
+
+@pytest.fixture(scope="module")
+def party_result():
+    return match_guests(PARTY, MatchOptions(with_circles=True))
+
+
+def best_for(result, receiver):
+    suggestions = result.for_receiver(receiver)
+    return suggestions[0] if suggestions else None
+
+
+def test_reason_quotes_both_sides(party_result):
+    best = best_for(party_result, "bob@y.org")
+    assert best.giver == "priya@x.org"
+    assert best.reason == 'Priya offers "intros to finance recruiters" — useful for Bob\'s "finding finance candidates for my team"'
+    assert best.strength == "strong"
+
+
+def test_each_need_finds_its_helper(party_result):
+    assert best_for(party_result, "priya@x.org").giver == "cara@z.org"
+    assert best_for(party_result, "cara@z.org").giver == "priya@x.org"
+
+
+def test_direction_of_a_hire_is_respected(party_result):
+    # Eve wants a design job: Dan's opening is for her; Fay (who is hiring too) gets candidates, not Dan.
+    assert best_for(party_result, "eve@v.org").giver == "dan@w.org"
+    fay = party_result.for_receiver("fay@u.org")
+    assert all(not (s.giver == "dan@w.org" and s.strength == "strong") for s in fay)
+
+
+def test_unserved_need_is_listed_and_gets_no_strong_suggestion(party_result):
+    unserved = {(u.guest, u.need_item) for u in party_result.unserved}
+    assert ("dan@w.org", "someone who knows medieval Latin manuscripts") in unserved
+    assert all(s.strength == "possible" for s in party_result.for_receiver("dan@w.org"))
+
+
+def test_json_contract(party_result):
+    rows = json.loads(json.dumps(party_result.to_json()))
+    assert rows and set(rows[0]) == {"giver", "receiver", "score", "reason", "strength"}
+    for receiver in {r["receiver"] for r in rows}:
+        scores = [r["score"] for r in rows if r["receiver"] == receiver]
+        assert scores == sorted(scores, reverse=True)
+
+
+def test_circles_are_cycles_of_helpers():
+    # Four guests in a ring: each offers what the next one needs.
+    guests = [GuestAnswers(f"g{i}", f"G{i}", company=f"C{i}", analysis=topic_analysis([i], [(i - 1) % 4]))
+              for i in range(4)]
+    result = match_guests(guests, MatchOptions(with_circles=True))
+    assert len(result.circles) == 1
+    circle = result.circles[0]
+    assert sorted(circle.members) == ["g0", "g1", "g2", "g3"]
+    for link, nxt in zip(circle.links, circle.links[1:] + circle.links[:1]):
+        assert link.receiver == nxt.giver
+
+
+def test_company_rule_locks_and_pins():
+    guests = [GuestAnswers("a", "A", company="Acme Inc.", analysis=topic_analysis([1], [])),
+              GuestAnswers("b", "B", company="acme inc", analysis=topic_analysis([], [1])),
+              GuestAnswers("c", "C", company="Globex", analysis=topic_analysis([1], [2])),
+              GuestAnswers("d", "D", company="", analysis=topic_analysis([2], [1]))]
+    plain = match_guests(guests, MatchOptions())
+    assert ("a", "b") not in {(s.giver, s.receiver) for s in plain.suggestions}
+    assert same_company("Acme Inc.", "acme inc") and not same_company("Self-employed", "self-employed")
+    allowed = match_guests(guests, MatchOptions(separate_companies=False))
+    assert ("a", "b") in {(s.giver, s.receiver) for s in allowed.suggestions}
+    vetoed = match_guests(guests, MatchOptions(exclusions=frozenset({("c", "b")})))
+    assert ("c", "b") not in {(s.giver, s.receiver) for s in vetoed.suggestions}
+    locked = match_guests(guests, MatchOptions(per_guest=1, locks=frozenset({("a", "d")})))
+    kept = [s for s in locked.suggestions if s.receiver == "d"]
+    assert [(s.giver, s.is_locked) for s in kept] == [("a", True)]
+    pinned = match_guests(guests, MatchOptions(pins=frozenset({("b", "c")})))
+    pair = [s for s in pinned.suggestions if {s.giver, s.receiver} == {"b", "c"}]
+    assert len(pair) == 1 and pair[0].is_pinned
+
+
+def test_rematch_over_a_subset_keeps_locks():
+    guests = [GuestAnswers(f"g{i}", f"G{i}", company=f"C{i}", analysis=topic_analysis([i % 3], [(i + 1) % 3]))
+              for i in range(9)]
+    first = match_guests(guests, MatchOptions())
+    lock = (first.suggestions[0].giver, first.suggestions[0].receiver)
+    present = [g for g in guests if g.key in lock or g.key in ("g5", "g6", "g7")]
+    again = match_guests(present, MatchOptions(locks=frozenset({lock})))
+    assert lock in {(s.giver, s.receiver) for s in again.suggestions}
+    assert {s.giver for s in again.suggestions} <= {g.key for g in present}
+
+
+def test_stored_analyses_need_no_model(monkeypatch):
+    stored = [GuestAnswers(g.key, g.name, g.can_offer, g.could_use, g.company,
+                           analyse_answers(g.can_offer, g.could_use)) for g in PARTY]
+    decoded = AnswerAnalysis.from_bytes(stored[0].analysis)
+    assert decoded.offers.texts == ("intros to finance recruiters", "I can review your pitch deck")
+
+    def no_model():
+        raise AssertionError("the model was loaded although analyses were stored")
+    monkeypatch.setattr(encoder_module, "shared_encoder", no_model)
+    result = match_guests(stored, MatchOptions())
+    assert best_for(result, "bob@y.org").giver == "priya@x.org"

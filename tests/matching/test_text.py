@@ -1,0 +1,94 @@
+"""Splitting answers into items, normalising them, and reading the direction of a hire."""
+from __future__ import annotations
+
+import pytest
+
+from organizer.matching.direction import directions_clash, direction_flags, is_hiring, is_job_seeking
+from organizer.matching.text import answer_spans, normalise_item, split_answer, strip_framing
+
+
+@pytest.mark.parametrize("answer, items", [
+    ("resume reviews, mock interviews and salary negotiation",
+     ["resume reviews", "mock interviews", "salary negotiation"]),
+    ("tax prep; bookkeeping ; payroll", ["tax prep", "bookkeeping", "payroll"]),
+    ("SEO\nGrant writing\n\nheadshots", ["SEO", "Grant writing", "headshots"]),
+    ("- intros to VCs\n* pitch deck feedback\n• board prep", ["intros to VCs", "pitch deck feedback", "board prep"]),
+    ("1. Python tutoring\n2) data viz in Tableau", ["Python tutoring", "data viz in Tableau"]),
+    ("I know literary agents. I edit memoirs.", ["I know literary agents", "I edit memoirs"]),
+    ("logo design / brand strategy", ["logo design", "brand strategy"]),
+    ("media contacts, PR, keyword research", ["media contacts", "PR", "keyword research"]),
+    ("Offering: dog walking", ["dog walking"]),
+    ("Looking for: a mentor in climate tech!", ["a mentor in climate tech"]),
+])
+def test_split_answer_finds_the_items(answer, items):
+    assert split_answer(answer) == items
+
+
+@pytest.mark.parametrize("answer", [
+    "research and development",
+    "salt & pepper",
+    "mergers and acquisitions advice",
+    "Yes, please",
+])
+def test_compounds_are_not_split(answer):
+    assert split_answer(answer) == [answer]
+
+
+def test_and_splits_only_between_items_that_stand_alone():
+    assert split_answer("resume reviews and I can help with taxes") == ["resume reviews", "I can help with taxes"]
+
+
+def test_spans_keep_a_listed_clause_whole_beside_its_parts():
+    spans = answer_spans("where to eat, where to live, and which clinic is fastest")
+    assert spans[:3] == ["where to eat", "where to live", "which clinic is fastest"]
+    assert spans[3] == "where to eat, where to live, and which clinic is fastest"
+
+
+def test_empty_and_noise_only_answers():
+    assert split_answer("") == []
+    assert split_answer("  \n - \n") == []
+    assert split_answer("🙂 :)") == []
+
+
+@pytest.mark.parametrize("raw, expected_part", [
+    ("CV feedback", "resume"),
+    ("HR policies", "human resources"),
+    ("intro to a CFO", "chief financial officer"),
+    ("SEO audit", "search engine optimization"),
+    ("budgetng help", "budgeting"),
+    ("grad studnt", "student"),
+    ("empployment law", "employment"),
+])
+def test_normalise_item_spells_out_and_fixes(raw, expected_part):
+    assert expected_part in normalise_item(raw).lower()
+
+
+def test_normalise_keeps_accents_digits_and_drops_filler():
+    assert normalise_item("my résumé is 3 pages lol") == "my résumé is 3 pages"
+    assert "30%" in normalise_item("went up 30%").replace(" ", "")
+
+
+def test_lowercase_words_that_look_like_abbreviations_stay():
+    assert normalise_item("it is what it is") == "it is what it is"
+
+
+def test_strip_framing_leaves_the_substance():
+    assert strip_framing("I can help you pitch journalists") == "pitch journalists"
+    assert strip_framing("Looking for help with my taxes") == "my taxes"
+    assert strip_framing("need") == "need"  # nothing left after the framing: keep the item
+
+
+def test_direction_of_a_hire():
+    assert is_hiring("hiring a senior designer")
+    assert is_hiring("we need to hire two nurses")
+    assert not is_hiring("I can play the tough hiring manager")
+    assert is_job_seeking("looking for a design job")
+    assert is_job_seeking("between gigs, open to a new role")
+    employer_offer = direction_flags("my team is hiring a designer")
+    employer_need = direction_flags("hiring a designer - know anyone?")
+    seeker_need = direction_flags("looking for a design job")
+    candidates_offer = direction_flags("I know designers who are open to new roles")
+    assert directions_clash(employer_offer, employer_need)
+    assert not directions_clash(employer_offer, seeker_need)
+    assert directions_clash(candidates_offer, seeker_need)
+    assert not directions_clash(candidates_offer, employer_need)
