@@ -1,0 +1,75 @@
+"""`pif match --csv ... --json` without a database, and `pif match SLUG` over an event's guests."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from organizer.extensions import db
+
+ROWS = [
+    {"name": "Priya Raman", "email": "Priya@Example.com", "company": "Northwind",
+     "can_offer": "intros to finance recruiters\nI can review your pitch deck", "could_use": "a dog sitter",
+     "badge": "1"},
+    {"name": "Bob Ňovák", "email": "bob@example.com", "company": "Globex", "can_offer": "Spanish lessons",
+     "could_use": "finding finance candidates, for my team", "badge": "2"},
+    {"name": "Cara Lee", "email": "cara@example.com", "company": "Freelance",
+     "can_offer": "dog walking & pet sitting", "could_use": "feedback on my startup pitch deck", "badge": "3"},
+]
+
+
+def test_csv_json_goes_to_stdout_and_progress_to_stderr(runner, write_csv):
+    path = write_csv(ROWS)
+    result = runner.invoke(args=["match", "--csv", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert {(r["giver"], r["receiver"]) for r in rows} >= {("priya@example.com", "bob@example.com"),
+                                                           ("cara@example.com", "priya@example.com")}
+    assert all(set(r) == {"giver", "receiver", "score", "reason", "strength"} for r in rows)
+    assert "guests read" in result.stderr
+
+
+def test_csv_per_guest_limits_the_list(runner, write_csv):
+    path = write_csv(ROWS, bom=False)
+    result = runner.invoke(args=["match", "--csv", str(path), "--per-guest", "1", "--json"])
+    rows = json.loads(result.stdout)
+    receivers = [r["receiver"] for r in rows]
+    assert len(receivers) == len(set(receivers))
+
+
+def test_csv_table_output_and_errors(runner, write_csv, tmp_path):
+    table = runner.invoke(args=["match", "--csv", str(write_csv(ROWS))])
+    assert table.exit_code == 0
+    assert "Bob Ňovák" in table.stdout and "offers" in table.stdout
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,company\nAnn,Acme\n", encoding="utf-8")
+    failed = runner.invoke(args=["match", "--csv", str(bad), "--json"])
+    assert failed.exit_code != 0 and "missing column" in failed.output
+    neither = runner.invoke(args=["match"])
+    assert neither.exit_code != 0
+
+
+def test_event_match_and_present_only(runner, make_event, make_guest):
+    event = make_event(slug="spring-mixer")
+    priya = make_guest(event, name="Priya", email="priya@example.com", company="Northwind",
+                       can_offer="intros to finance recruiters", could_use="a dog sitter")
+    make_guest(event, name="Bob", email="bob@example.com", company="Globex", can_offer="Spanish lessons",
+               could_use="finding finance candidates")
+    cara = make_guest(event, name="Cara", email="cara@example.com", company="", can_offer="pet sitting",
+                      could_use="Spanish conversation practice")
+    result = runner.invoke(args=["match", "spring-mixer", "--json"])
+    assert result.exit_code == 0, result.output
+    pairs = {(r["giver"], r["receiver"]) for r in json.loads(result.stdout)}
+    assert ("priya@example.com", "bob@example.com") in pairs
+
+    for guest in (priya, cara):
+        guest.checked_in_at = datetime.now(timezone.utc)
+    db.session.commit()
+    present = runner.invoke(args=["match", "spring-mixer", "--json", "--present-only"])
+    assert present.exit_code == 0, present.output
+    people = {k for r in json.loads(present.stdout) for k in (r["giver"], r["receiver"])}
+    assert people <= {"priya@example.com", "cara@example.com"}
+    assert ("cara@example.com", "priya@example.com") in {(r["giver"], r["receiver"])
+                                                          for r in json.loads(present.stdout)}
+
+    missing = runner.invoke(args=["match", "no-such-party"])
+    assert missing.exit_code != 0 and "no event" in missing.output
