@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -10,12 +10,14 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..dbtypes import new_token
 from ..errors import DomainError
 from ..hosting.models import Event
 from ..rsvp.models import Attendance, Guest
 from .models import CheckinLog, DoorKey, RetiredBadgeToken
+from .writelock import sqlite_write_turn
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 # An offline scan may be synced hours later, but not claim a time far in the past or future.
@@ -48,7 +50,9 @@ class CheckinOutcome:
     # For an offline scan synced late: the other check-in of the same guest.
     conflict: dict[str, Any] | None = None
     log_id: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    # The guest's public fields as they stood at the answer (read before the commit expires
+    # the row, so answering costs no extra query).
+    guest_fields: dict[str, Any] | None = None
 
 
 def parse_badge_code(code: str | None) -> str | None:
@@ -126,6 +130,7 @@ def _replay(session: Session, event: Event, row: CheckinLog) -> CheckinOutcome:
                              replayed=True, log_id=row.id)
     if guest is not None and row.result in ("ok", "already"):
         outcome.first_checked_in_at, outcome.first_door = _first_checkin(session, guest)
+    outcome.guest_fields = public_fields(guest) if guest else None
     return outcome
 
 
@@ -155,35 +160,44 @@ def checkin_guest(session: Session, event: Event, code: str | None, door_key: Do
     scanned_at = _clamp_scanned_at(scanned_at, now)
     token = parse_badge_code(code)
     result, reason, guest = _refusal(session, event, token)
+    with sqlite_write_turn(session):
+        outcome = _decide_and_log(session, event, guest, door_key, result, reason, now,
+                                  scanned_at, idempotency_key)
+    if outcome is None:  # the same idempotency key raced in from a retry: the first stands
+        seen = session.scalar(select(CheckinLog).where(
+            CheckinLog.event_id == event.id, CheckinLog.idempotency_key == idempotency_key))
+        return _replay(session, event, seen)
+    return outcome
+
+
+def _decide_and_log(session: Session, event: Event, guest: Guest | None,
+                    door_key: DoorKey | None, result: str, reason: str, now: datetime,
+                    scanned_at: datetime | None,
+                    idempotency_key: str | None) -> CheckinOutcome | None:
+    """Claim the guest (or refuse), log the answer and commit; None on an idempotency race."""
     outcome = CheckinOutcome(result, reason, guest)
     if not result:
-        reason = _not_attending_reason(guest)
-        if reason:
-            outcome = CheckinOutcome("not_attending", reason, guest)
+        not_attending = _not_attending_reason(guest)
+        if not_attending:
+            outcome = CheckinOutcome("not_attending", not_attending, guest)
         else:
             outcome = _claim(session, guest, scanned_at or now, scanned_at is not None)
-    log = CheckinLog(event_id=event.id, guest_id=guest.id if guest else None,
-                     door_key_id=door_key.id if door_key else None,
-                     door_name=door_key.name if door_key else "", result=outcome.result,
-                     created_at=now, scanned_at=scanned_at, idempotency_key=idempotency_key,
-                     detail=outcome.reason[:200])
-    session.add(log)
+    if outcome.result == "ok":  # this scan is now the guest's standing check-in
+        outcome.first_checked_in_at = guest.checked_in_at
+        outcome.first_door = door_key.name if door_key else ""
+    outcome.guest_fields = public_fields(outcome.guest) if outcome.guest else None
+    session.add(CheckinLog(event_id=event.id, guest_id=guest.id if guest else None,
+                           door_key_id=door_key.id if door_key else None,
+                           door_name=door_key.name if door_key else "", result=outcome.result,
+                           created_at=now, scanned_at=scanned_at,
+                           idempotency_key=idempotency_key, detail=outcome.reason[:200]))
     try:
         session.commit()
     except IntegrityError:
-        # The same idempotency key raced in from a retry: the first one stands.
         session.rollback()
-        seen = session.scalar(select(CheckinLog).where(
-            CheckinLog.event_id == event.id, CheckinLog.idempotency_key == idempotency_key))
-        if seen is None:
+        if not idempotency_key:
             raise
-        return _replay(session, event, seen)
-    outcome.log_id = log.id
-    if outcome.result == "ok" and outcome.conflict is None:
-        outcome.first_checked_in_at = guest.checked_in_at
-        outcome.first_door = log.door_name
-    elif outcome.result in ("ok", "already"):
-        outcome.first_checked_in_at, outcome.first_door = _first_checkin(session, guest)
+        return None
     return outcome
 
 
@@ -193,7 +207,7 @@ def _claim(session: Session, guest: Guest, at: datetime, is_offline: bool) -> Ch
         update(Guest).where(Guest.id == guest.id, Guest.checked_in_at.is_(None))
         .values(checked_in_at=at).execution_options(synchronize_session=False)).rowcount
     if won == 1:
-        session.refresh(guest, ["checked_in_at"])
+        set_committed_value(guest, "checked_in_at", at)
         return CheckinOutcome("ok", REASONS["ok"], guest)
     session.refresh(guest, ["checked_in_at"])
     if is_offline and guest.checked_in_at is not None and at < guest.checked_in_at:
@@ -204,9 +218,10 @@ def _claim(session: Session, guest: Guest, at: datetime, is_offline: bool) -> Ch
             .values(checked_in_at=at).execution_options(synchronize_session=False)).rowcount
         session.refresh(guest, ["checked_in_at"])
         if earlier == 1:
-            return CheckinOutcome("ok", REASONS["ok"], guest, conflict={
+            outcome = CheckinOutcome("ok", REASONS["ok"], guest, conflict={
                 "door": other_door, "checked_in_at": other_at.isoformat() if other_at else None,
                 "kept": "this scan (earlier)"})
+            return outcome
     at_first, door_first = _first_checkin(session, guest)
     outcome = CheckinOutcome("already", REASONS["already"], guest, at_first, door_first)
     if is_offline:

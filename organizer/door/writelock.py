@@ -1,0 +1,48 @@
+"""Queue SQLite writers on an OS lock instead of SQLite's sleep-and-retry busy handler.
+
+SQLite lets one writer in at a time; the others retry after sleeps that grow to 100 ms, which
+is what made the door's p99 on SQLite ten times its median. Check-ins wait their turn on a
+process lock plus an flock on a file beside the database, which wake the next writer the moment
+the lock is free. PostgreSQL (and in-memory SQLite) need no such thing.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from typing import Iterator
+
+from sqlalchemy.orm import Session
+
+try:
+    import fcntl
+except ImportError:  # Windows: fall back to SQLite's own busy handler
+    fcntl = None
+
+_locks: dict[str, tuple[threading.Lock, int]] = {}
+_locks_guard = threading.Lock()
+
+
+def _lock_for(path: str) -> tuple[threading.Lock, int]:
+    with _locks_guard:
+        if path not in _locks:
+            fd = os.open(path + ".door-lock", os.O_RDWR | os.O_CREAT, 0o600)
+            _locks[path] = (threading.Lock(), fd)
+        return _locks[path]
+
+
+@contextlib.contextmanager
+def sqlite_write_turn(session: Session) -> Iterator[None]:
+    """Hold the database's writer turn (SQLite files only; a no-op elsewhere)."""
+    url = session.get_bind().url
+    if fcntl is None or url.get_backend_name() != "sqlite" or not url.database \
+            or url.database == ":memory:":
+        yield
+        return
+    lock, fd = _lock_for(os.path.abspath(url.database))
+    with lock:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
