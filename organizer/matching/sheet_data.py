@@ -23,6 +23,15 @@ class SheetIntro:
     reason: str
     is_locked: bool = False
     is_pinned: bool = False
+    offer_item: str = ""
+    need_item: str = ""
+
+    @property
+    def text(self) -> str:
+        """Why, in a few words: what the helper offers for which need (or the engine's reason)."""
+        if self.offer_item and self.need_item:
+            return f"offers “{self.offer_item}” for “{self.need_item}”"
+        return self.reason
 
 
 @dataclass(frozen=True)
@@ -75,7 +84,8 @@ def name_key(name: str) -> tuple[str, str]:
 
 def guest_label(name: str, badge_number: int | None) -> str:
     """A guest as printed in lists: "Name (#12)"."""
-    return f"{name} (#{badge_number})" if badge_number else name
+    # The left-to-right mark keeps "(#12)" after a right-to-left name instead of inside it.
+    return f"{name}\u200e (#{badge_number})" if badge_number else name
 
 
 def _fmt(event: Event, moment: datetime | None, pattern: str) -> str:
@@ -97,7 +107,7 @@ def sheet_data_for_run(session: Session, event: Event, run: MatchRun) -> SheetDa
         if giver is None or receiver is None:
             continue
         intros[receiver.id].append(SheetIntro(giver.name, giver.badge_number, s.is_strong, s.reason,
-                                              s.is_locked, s.is_pinned))
+                                              s.is_locked, s.is_pinned, s.offer_item, s.need_item))
         helps[giver.id].append(guest_label(receiver.name, receiver.badge_number))
     entries = tuple(
         SheetGuest(g.name, g.badge_number, g.company or "", g.could_use or "",
