@@ -93,6 +93,12 @@ class _Layout:
         return self.right - self.left
 
 
+def _stack_height(lines: list[tuple]) -> float:
+    """Height of lines stacked by :meth:`_BadgeWriter._stack`."""
+    return sum(sum(line_extent(text, bold)) * size + after
+               for text, size, bold, _, after in lines)
+
+
 @lru_cache(maxsize=None)
 def _layout(width: float, height: float) -> _Layout:
     left, right, bottom, top = PADDING, width - PADDING, PADDING, height - PADDING
@@ -100,7 +106,7 @@ def _layout(width: float, height: float) -> _Layout:
     title_size = max(6.0, min(10.0, box_h * 0.06))
     title_baseline = top - 1.1 * title_size
     gap = box_h * 0.03
-    qr_box = min(box_h * 0.46, box_w * 0.36)
+    qr_box = min(box_h * 0.5, box_w * 0.36)
     body_size = max(6.5, min(10.5, box_h * 0.052))
     return _Layout(
         width=width, height=height, left=left, right=right, bottom=bottom, top=top,
@@ -217,32 +223,58 @@ class _BadgeWriter:
             text_object.setFillGray(0)
             self._note_uncovered(company, name, False)
 
-        # "Ask me about" / "Looking for" beside the QR code.
-        y = layout.middle_bottom - 0.01 * layout.height
-        width = layout.text_right - layout.left
-        for label, summary in (("Ask me about:", badge.offer_summary),
-                               ("Looking for:", badge.need_summary)):
-            summary = clean(summary)
-            if not summary:
-                continue
-            up, down = line_extent(label, True)
-            y -= up * layout.label_size
-            text_object.setFillGray(GREY)
-            self._text(text_object, layout.left, y, label, layout.label_size, True)
-            text_object.setFillGray(0)
-            y -= down * layout.label_size
-            for line in wrap(summary, layout.body_size, width, 2):
-                up, down = line_extent(line)
-                y -= up * layout.body_size
-                self._text(text_object, layout.left, y, line, layout.body_size, False)
-                y -= down * layout.body_size
-            y -= 0.25 * layout.body_size
+        # "Ask me about" / "Looking for" beside the QR code, down to the label's padding.
+        summaries = [(label, clean(summary)) for label, summary in
+                     (("Ask me about:", badge.offer_summary), ("Looking for:", badge.need_summary))
+                     if clean(summary)]
+        top = layout.middle_bottom - 0.01 * layout.height
+        self._stack(text_object, self._summary_lines(summaries, layout, top), layout.left, top)
+        for _, summary in summaries:
             self._note_uncovered(summary, name, False)
         canvas.drawText(text_object)
 
         if badge.qr_url:
             self._qr(badge.qr_url, layout)
         canvas.restoreState()
+
+    @staticmethod
+    def _summary_lines(summaries, layout: _Layout, top: float) -> list[tuple]:
+        """(text, size, bold, grey, space after) lines that fit between ``top`` and the bottom
+        padding: two lines per answer at full size if they fit, else one, else smaller type."""
+        width = layout.text_right - layout.left
+        room = top - layout.bottom
+        lines: list[tuple] = []
+        for max_lines, scale in ((2, 1.0), (1, 1.0), (1, 0.85), (1, 0.7)):
+            body, label = layout.body_size * scale, layout.label_size * scale
+            lines = []
+            for caption, summary in summaries:
+                lines.append((caption, label, True, True, 0.0))
+                wrapped = wrap(summary, body, width, max_lines)
+                for i, line in enumerate(wrapped):
+                    lines.append((line, body, False, False,
+                                  0.25 * body if i == len(wrapped) - 1 else 0.0))
+            if _stack_height(lines) <= room:
+                return lines
+        return lines
+
+    def _stack(self, text_object, lines: list[tuple], x: float, top: float,
+               bottom: float | None = None) -> float:
+        """Draw lines downward from ``top``; a line that would cross the bottom padding (or
+        ``bottom``) is left out rather than drawn outside the label."""
+        floor = PADDING if bottom is None else bottom
+        y = top
+        for text, size, bold, grey, after in lines:
+            up, down = line_extent(text, bold)
+            if y - (up + down) * size < floor - 1e-6:
+                break
+            y -= up * size
+            if grey:
+                text_object.setFillGray(GREY)
+            self._text(text_object, x, y, text, size, bold)
+            if grey:
+                text_object.setFillGray(0)
+            y -= down * size + after
+        return y
 
     def _qr(self, url: str, layout: _Layout) -> None:
         # The box holds the symbol and its quiet zone on the text side (left and top); on the
@@ -268,42 +300,32 @@ class _BadgeWriter:
         text_object = canvas.beginText()
         name, size = fit_line(clean(badge.name) or " ", layout.inner_width,
                               layout.company_size * 1.4, 7.0, bold=True)
-        y = layout.middle_top
-        up, down = line_extent(name, True)
-        y -= up * size
-        self._text(text_object, layout.left, y, name, size, True)
-        y -= down * size + 0.6 * layout.body_size
-        up, down = line_extent("Suggested introductions", True)
-        y -= up * layout.label_size
-        text_object.setFillGray(GREY)
-        self._text(text_object, layout.left, y, "Suggested introductions", layout.label_size,
-                   True)
-        text_object.setFillGray(0)
-        y -= down * layout.label_size
+        body = layout.body_size
+        lines = [(name, size, True, False, 0.6 * body),
+                 ("Suggested introductions", layout.label_size, True, True, 0.2 * body)]
         intros = [clean(intro) for intro in badge.intros if clean(intro)]
-        line_h = sum(line_extent("Ag")) * layout.body_size
-        room = int((y - layout.bottom) / (line_h * 1.1))
         if intros:
-            shown = intros[:room] if len(intros) <= room else intros[:max(room - 1, 0)]
-            for intro in shown:
-                y -= line_h * 1.1
-                self._text(text_object, layout.left, y + 0.3 * layout.body_size,
-                           ellipsize("\u2022 " + intro, layout.body_size, layout.inner_width),
-                           layout.body_size, False)
+            room = layout.middle_top - layout.bottom - _stack_height(lines)
+            shown = []
+            for index, intro in enumerate(intros):
+                line = (ellipsize("\u2022 " + intro, body, layout.inner_width), body, False,
+                        False, 0.25 * body)
+                more = len(intros) - index - 1
+                tail = [(f"+ {more} more on the host's sheet", body, False, True, 0.0)] if more \
+                    else []
+                if _stack_height(shown + [line] + tail) > room:
+                    shown.append((f"+ {len(intros) - index} more on the host's sheet", body,
+                                  False, True, 0.0))
+                    break
+                shown.append(line)
                 self._note_uncovered(intro, badge.name, False)
-            if len(shown) < len(intros):
-                y -= line_h * 1.1
-                self._text(text_object, layout.left, y + 0.3 * layout.body_size,
-                           f"+ {len(intros) - len(shown)} more on the host's sheet",
-                           layout.body_size, False)
+            lines += shown
         else:
             message = ("Your host will print suggested introductions here once matching has "
                        "run. Until then: ask someone what they could use help with.")
-            text_object.setFillGray(GREY)
-            for line in wrap(message, layout.body_size, layout.inner_width, max(room, 1)):
-                y -= line_h * 1.1
-                self._text(text_object, layout.left, y + 0.3 * layout.body_size, line,
-                           layout.body_size, False)
+            lines += [(line, body, False, True, 0.1 * body)
+                      for line in wrap(message, body, layout.inner_width, 4)]
+        self._stack(text_object, lines, layout.left, layout.middle_top)
         canvas.drawText(text_object)
         canvas.restoreState()
 
@@ -354,7 +376,10 @@ def _page_cells(preset: Preset, offset_x: float, offset_y: float) -> list[Cell]:
 
 
 def _new_canvas(out: BinaryIO, preset: Preset, title: str) -> Canvas:
-    canvas = Canvas(out, pagesize=preset.page_size, pageCompression=1, invariant=1)
+    fonts.REGULAR.register()
+    # Text objects start in the canvas's initial font: make that an embedded one, not Helvetica.
+    canvas = Canvas(out, pagesize=preset.page_size, pageCompression=1, invariant=1,
+                    initialFontName=fonts.REGULAR.primary, initialFontSize=10)
     # Generic metadata: no guest or event names in the document info.
     canvas.setTitle(title)
     canvas.setCreator("Pay-It-Forward Party Kit")
@@ -412,8 +437,8 @@ def _render(badges: Iterable[BadgeData], out: BinaryIO, preset: Preset, cut_mark
 def _finish_page(writer: _BadgeWriter, slots, cut_marks: bool) -> None:
     if cut_marks:
         writer.cut_marks([cell for slot in slots for cell in slot.cells])
-    if writer.preset.foldover:
-        _fold_marks(writer.canvas, slots)
+        if writer.preset.foldover:
+            _fold_marks(writer.canvas, slots)
     writer.canvas.showPage()
 
 
