@@ -66,6 +66,7 @@ if __name__ == "__main__":
         fields = dict(zip(grid, values))
         strong_at = fields.pop("strong_at", 0.35)
         OPTIONS = replace(OPTIONS, possible_threshold=fields.pop("possible", OPTIONS.possible_threshold),
-                          need_coverage_bonus=fields.pop("bonus", OPTIONS.need_coverage_bonus))
+                          need_coverage_bonus=fields.pop("bonus", OPTIONS.need_coverage_bonus),
+                          strong_reciprocity=fields.pop("recip", OPTIONS.strong_reciprocity))
         print(fields, strong_at, OPTIONS.possible_threshold, evaluate(dirs, ScoringParams(**fields), strong_at),
               flush=True)

@@ -8,10 +8,12 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import linprog
 
-# Slot t of a receiver earns (per_guest - t + 1) * SLOT_STEP: the steps exceed any score difference
-# (scores lie in [-1, 1]), so every receiver who can be helped gets a first suggestion before anyone
-# gets a second, and a second before anyone gets a third.
-SLOT_STEP = 4.0
+# A receiver's first slot earns FIRST_SLOT_BONUS, more than any score difference (scores lie in
+# [-1, 1]), so every receiver who can be helped gets a first suggestion before anyone gets a second.
+# Later slots earn a little less each (convex costs keep them filling in order) and otherwise compete
+# on score, so a giver's few places go where they help most.
+FIRST_SLOT_BONUS = 4.0
+LATER_SLOT_STEP = 0.05
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,8 @@ def assign(edges: list[Edge], per_receiver: int, per_giver: int) -> list[Edge]:
     n_vars = n_edges + len(slot_owner)
     cost = np.empty(n_vars)
     cost[:n_edges] = [-(e.score + e.bonus) for e in edges]
-    cost[n_edges:] = [-(max(per_receiver - t, 0)) * SLOT_STEP for t in slot_rank]
+    cost[n_edges:] = [-(FIRST_SLOT_BONUS + (per_receiver - 1) * LATER_SLOT_STEP) if t == 0
+                      else -max(per_receiver - 1 - t, 0) * LATER_SLOT_STEP for t in slot_rank]
     lower = np.zeros(n_vars)
     lower[:n_edges] = [1.0 if e.is_forced else 0.0 for e in edges]
 

@@ -20,7 +20,7 @@ _JOB_SEEKING = re.compile(
 # People who want jobs: offered ("I know engineers open to new roles") or wanted ("finding candidates").
 _OFFERS_CANDIDATES = re.compile(
     r"\b(?:candidates?|applicants?|job\s*seekers?|open\s+to\s+(?:new\s+)?(?:roles|opportunities|work|jobs)|"
-    r"looking\s+for\s+(?:work|jobs|new\s+roles)|talent\s+(?:pool|network)|recruiter)\b",
+    r"looking\s+for\s+(?:work|jobs|new\s+roles)|talent(?:\s+(?:pool|network|sourcing))?|sourcing|recruiters?)\b",
     re.IGNORECASE)
 
 

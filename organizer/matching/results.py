@@ -35,6 +35,8 @@ class MatchOptions:
     pins: frozenset[tuple[str, str]] = frozenset()        # "A must meet B", either direction
     locks: frozenset[tuple[str, str]] = frozenset()       # (giver, receiver) kept from an earlier run
     strong_threshold: float = 0.35
+    # Strong also needs the offer to suit this need about as well as any need present (reciprocity).
+    strong_reciprocity: float = -0.1
     possible_threshold: float = 0.12
     with_circles: bool = False
     need_coverage_bonus: float = 0.1
