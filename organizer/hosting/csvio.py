@@ -93,7 +93,25 @@ def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
     class Dialect(csv.excel):
         pass
     Dialect.delimiter = delimiter
+    # Strict: a stray quote is an error for its row, instead of silently swallowing the
+    # rest of the file into one cell.
+    Dialect.strict = True
     return Dialect
+
+
+def _row_problem(exc: csv.Error) -> str:
+    """A csv module error in words a host can act on."""
+    message = str(exc)
+    if "unexpected end of data" in message:
+        return ("a quote (\") opened on this line is never closed, so the rest of the file "
+                "cannot be read; close it, or put the whole cell in quotes and double any "
+                "quote inside it (\"\")")
+    if "expected after" in message:
+        return ("a stray quote (\") inside a cell; put the whole cell in quotes and double "
+                "any quote inside it (\"\")")
+    if "field larger than field limit" in message:
+        return f"a cell is too long (over {csv.field_size_limit()} characters)"
+    return f"cannot read this row: {message}"
 
 
 def _map_header(header: list[str]) -> dict[str, int]:
@@ -114,7 +132,8 @@ def parse_guest_csv(text: str) -> list[ImportedRow]:
     except StopIteration:
         raise CsvImportError([RowError(1, "the file is empty")]) from None
     except csv.Error as exc:
-        raise CsvImportError([RowError(1, f"cannot read the header: {exc}")]) from None
+        raise CsvImportError([RowError(1, "cannot read the header: "
+                                       + _row_problem(exc))]) from None
     columns = _map_header(header)
     missing = []
     if "name" not in columns and not {"first_name", "last_name"} & columns.keys():
@@ -136,8 +155,10 @@ def parse_guest_csv(text: str) -> list[ImportedRow]:
         except StopIteration:
             break
         except csv.Error as exc:
-            errors.append(RowError(start, f"cannot read this row: {exc}"))
-            break
+            # The reader goes on with the next line, so every broken row gets reported.
+            errors.append(RowError(start, _row_problem(exc)))
+            line = reader.line_num + 1
+            continue
         line = reader.line_num + 1
         if not any(cell.strip() for cell in record):
             continue
