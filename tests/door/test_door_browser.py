@@ -92,6 +92,8 @@ def open_door(browser, live_server, secret, slug="spring"):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text)
+            if "Content Security Policy" in message.text else None)
     page.goto(f"{live_server}/door/{slug}#key={secret}")
     page.wait_for_selector("body[data-ready='1'][data-guests]")
     assert "key=" not in page.url  # the secret left the address bar
@@ -172,8 +174,9 @@ def test_offline_scans_survive_reload_and_sync_once(launch, live_server, party, 
     _, guests, secret = party
     browser = launch()
     context, page, errors = open_door(browser, live_server, secret)
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
-    page.wait_for_function("caches.match(location.pathname).then(r => !!r)")
+    # Polled from here: wait_for_function evaluates strings, which the page's CSP forbids.
+    wait_until(lambda: page.evaluate("navigator.serviceWorker.controller !== null"))
+    wait_until(lambda: page.evaluate("caches.match(location.pathname).then(r => !!r)"))
     context.set_offline(True)
     for guest in guests:
         page.keyboard.type(badge_url(guest))
