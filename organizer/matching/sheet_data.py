@@ -25,6 +25,8 @@ class SheetIntro:
     is_pinned: bool = False
     offer_item: str = ""
     need_item: str = ""
+    giver_id: int | None = None
+    score: float = 0.0
 
     @property
     def text(self) -> str:
@@ -45,6 +47,7 @@ class SheetGuest:
     intros: tuple[SheetIntro, ...] = ()
     # People this guest can help (they appear in those people's entries with the reason).
     helps: tuple[str, ...] = ()
+    guest_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -107,11 +110,12 @@ def sheet_data_for_run(session: Session, event: Event, run: MatchRun) -> SheetDa
         if giver is None or receiver is None:
             continue
         intros[receiver.id].append(SheetIntro(giver.name, giver.badge_number, s.is_strong, s.reason,
-                                              s.is_locked, s.is_pinned, s.offer_item, s.need_item))
+                                              s.is_locked, s.is_pinned, s.offer_item, s.need_item,
+                                              giver.id, s.score))
         helps[giver.id].append(guest_label(receiver.name, receiver.badge_number))
     entries = tuple(
         SheetGuest(g.name, g.badge_number, g.company or "", g.could_use or "",
-                   tuple(intros[g.id]), tuple(sorted(helps[g.id], key=name_key)))
+                   tuple(intros[g.id]), tuple(sorted(helps[g.id], key=name_key)), g.id)
         for g in sorted(guests.values(), key=lambda g: name_key(g.name)))
     needs = tuple(SheetNeed(guests[u.guest_id].name, guests[u.guest_id].badge_number, u.need_item)
                   for u in unserved_of(session, run) if u.guest_id in guests)
@@ -127,3 +131,18 @@ def sheet_data_for_run(session: Session, event: Event, run: MatchRun) -> SheetDa
         scope=f"{scope}: {len(entries)}",
         run_at=_fmt(event, run.created_at, "%-d %b %H:%M"),
         guests=entries, unserved=needs, circles=circles)
+
+
+def filter_guests(data: SheetData, search: str) -> tuple[SheetGuest, ...]:
+    """The entries whose guest, company, need or suggested helper mentions `search` (any case)."""
+    needle = search.casefold().strip()
+    if not needle:
+        return data.guests
+    return tuple(g for g in data.guests if needle in " ".join(
+        [g.name, g.company, g.could_use, *(i.name for i in g.intros)]).casefold())
+
+
+def strength_counts(data: SheetData) -> tuple[int, int]:
+    """How many strong and possible introductions the data holds."""
+    strong = sum(i.is_strong for g in data.guests for i in g.intros)
+    return strong, sum(len(g.intros) for g in data.guests) - strong
