@@ -18,6 +18,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(door_link_command)
     from .badges.cli import badges_command
     app.cli.add_command(badges_command)
+    from .matching.sheet_cli import sheet_command
+    app.cli.add_command(sheet_command)
 
 
 def _create_app():

@@ -30,6 +30,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(door_bp)
     from .badges.views import bp as badges_bp
     app.register_blueprint(badges_bp)
+    from .matching.views import bp as matching_bp
+    app.register_blueprint(matching_bp)
 
     login_manager.login_view = "hosting.login"
     login_manager.login_message = "Please log in to continue."

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ..errors import DomainError
 from ..extensions import db, limiter
 from ..mail.models import OutboxMessage
+from ..matching.background import kick_analysis
 from ..rsvp.models import Guest
 from ..rsvp.services import attendance_counts, promote_from_waitlist
 from ..weburls import public_base_url
@@ -206,6 +207,7 @@ def import_csv(slug: str):
         else:
             note = (f" {len(result.skipped_existing)} already on the list were left unchanged."
                     if result.skipped_existing else "")
+            kick_analysis(current_app._get_current_object(), event.id)
             flash(f"Imported {len(result.added)} guests.{note}", "success")
             return redirect(url_for("hosting.event", slug=slug))
     return render_template("hosting/import.html", event=event, form=form, errors=errors), (

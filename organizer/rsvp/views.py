@@ -9,6 +9,7 @@ from ..dbtypes import utcnow
 from ..extensions import csrf, db, limiter
 from ..hosting.models import Event
 from ..mail.sender import kick_sender
+from ..matching.background import kick_analysis
 from ..weburls import public_base_url
 from .forms import EditRsvpForm, RsvpForm
 from .models import Attendance, Guest
@@ -63,6 +64,7 @@ def rsvp(slug: str):
                 closed = str(exc)
             else:
                 kick_sender(current_app._get_current_object())
+                kick_analysis(current_app._get_current_object(), event.id)
                 session["rsvp_sent_to"] = _mask_email(form.email.data.lower())
                 return redirect(url_for("rsvp.thanks", slug=slug), code=303)
         elif _csrf_failed(form):
@@ -103,6 +105,7 @@ def edit(token: str):
                 closed = str(exc)
             else:
                 kick_sender(current_app._get_current_object())
+                kick_analysis(current_app._get_current_object(), event.id)
                 flash("Saved — your answers are up to date.", "success")
                 return redirect(url_for("rsvp.edit", token=token), code=303)
         elif _csrf_failed(form):
