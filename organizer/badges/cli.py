@@ -1,6 +1,7 @@
 """``pif badges``: print an event's badges to a PDF, or an alignment test page."""
 from __future__ import annotations
 
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -55,7 +56,7 @@ def badges_command(slug, output, layout, only, guest_id, cut_marks, offset_x, of
             guests = service.select_guests(session, event, only)
         base_url = current_app.config.get("BASE_URL", "")
         with tmp.open("wb") as stream, click.progressbar(
-                length=len(guests), label="Rendering badges", file=click.get_text_stream("stderr"),
+                length=len(guests), label="Rendering badges", file=sys.stderr,
                 show_pos=True) as bar:
             done = [0]
 

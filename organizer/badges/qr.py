@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import zip_longest
 
 from qrcode import base, util
 from qrcode.constants import ERROR_CORRECT_H, ERROR_CORRECT_L, ERROR_CORRECT_M, ERROR_CORRECT_Q
@@ -137,8 +138,9 @@ def _codewords(payload: bytes, version: int, level: str) -> bytes:
         ec_blocks.append(_rs_remainder(block, ec_count))
     out = bytearray()
     for blocks in (data_blocks, ec_blocks):
-        for i in range(max(len(block) for block in blocks)):
-            out.extend(block[i] for block in blocks if i < len(block))
+        # Interleave: first byte of every block, then the second... (shorter blocks run out).
+        for column in zip_longest(*blocks):
+            out.extend(byte for byte in column if byte is not None)
     return bytes(out)
 
 
@@ -287,10 +289,11 @@ def _matrix(payload: bytes, version: int, level: str, mask: int | None) -> QrMat
     size = template.size
     data = _codewords(payload, version, level)
     placed_rows = placed_columns = 0
-    for position, byte in enumerate(data):
+    nibbles = template.nibbles
+    for high, low, byte in zip(nibbles[0::2], nibbles[1::2], data):
         # Two table lookups per codeword: the modules of its high and low four bits.
-        high_rows, high_columns = template.nibbles[2 * position][byte >> 4]
-        low_rows, low_columns = template.nibbles[2 * position + 1][byte & 15]
+        high_rows, high_columns = high[byte >> 4]
+        low_rows, low_columns = low[byte & 15]
         placed_rows |= high_rows | low_rows
         placed_columns |= high_columns | low_columns
     if mask is None:
@@ -308,7 +311,7 @@ def _matrix(payload: bytes, version: int, level: str, mask: int | None) -> QrMat
                     mask)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def make_matrix(payload: str, level: str = "M", version: int | None = None,
                 mask: int | None = None) -> QrMatrix:
     """The QR matrix for a text (UTF-8, byte mode) at an error-correction level.
@@ -354,7 +357,7 @@ def _chunk_rects(chunk: int) -> tuple[str, ...]:
     return tuple(table)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=256)
 def path_operators(matrix: QrMatrix) -> str:
     """PDF operators filling the dark modules, in module units with the origin at the symbol's
     bottom-left corner (no quiet zone), leaving the coordinate system one row above the top.

@@ -12,6 +12,7 @@ embedded once as subsets.
 from __future__ import annotations
 
 import io
+import zlib
 from collections import Counter
 from contextlib import contextmanager
 from collections.abc import Callable, Iterable
@@ -20,6 +21,8 @@ from functools import lru_cache
 from typing import BinaryIO
 
 from reportlab import rl_config
+from reportlab.lib.utils import asBytes
+from reportlab.pdfbase import pdfdoc
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -131,6 +134,8 @@ class _BadgeWriter:
     # --- text helpers ---------------------------------------------------------------------
 
     def _note_uncovered(self, text: str, who: str, bold: bool) -> None:
+        if all(fonts.REPLACEMENT not in part for _, part in fonts.chain(bold).runs(text)):
+            return  # every character had a glyph (the common case, checked from cached runs)
         for char in fonts.uncovered_characters(text, bold):
             names = self.report.uncovered.setdefault(char, [])
             if who not in names:
@@ -440,6 +445,28 @@ def _finish_page(writer: _BadgeWriter, slots, cut_marks: bool) -> None:
         if writer.preset.foldover:
             _fold_marks(writer.canvas, slots)
     writer.canvas.showPage()
+    _compress_last_page(writer.canvas)
+
+
+def _compress_last_page(canvas: Canvas) -> None:
+    """Deflate the page just finished now instead of at save time.
+
+    reportlab keeps every page's content stream as text until ``save()``, so memory would grow
+    with the number of badges; compressing each page as it is finished keeps only the
+    compressed bytes (about a fifth).  The stream carries its /Filter, so reportlab writes it
+    as is.  Should reportlab's internals change, pages are simply compressed at save time.
+    """
+    try:
+        page = canvas._doc.Pages.pages[-1]
+        stream = page.stream
+    except (AttributeError, IndexError):
+        return
+    if not stream or page.Contents:
+        return
+    page.Contents = pdfdoc.PDFStream(
+        pdfdoc.PDFDictionary({"Filter": pdfdoc.PDFName("FlateDecode")}),
+        zlib.compress(asBytes(stream)))
+    page.stream = None
 
 
 def _fold_marks(canvas: Canvas, slots) -> None:

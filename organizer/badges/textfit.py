@@ -43,8 +43,9 @@ def clean(text: str | None) -> str:
     """One line of text without control characters or runs of spaces."""
     if not text:
         return ""
-    text = "".join(" " if c.isspace() else c for c in text
-                   if c.isspace() or unicodedata.category(c) != "Cc")
+    if not text.isprintable():
+        text = "".join(" " if c.isspace() else c for c in text
+                       if c.isspace() or unicodedata.category(c) != "Cc")
     return " ".join(text.split())
 
 
