@@ -15,6 +15,7 @@ for (const type of ["pointerdown", "keydown", "touchstart"]) {
 }
 
 const TONES = { green: [[880, 0.09], [1320, 0.12]], amber: [[660, 0.12], [660, 0.12]], red: [[220, 0.35]] };
+const GLYPHS = { green: "✓", amber: "!", red: "✕" };
 const BUZZ = { green: [60], amber: [80, 60, 80], red: [300] };
 
 function beep(colour) {
@@ -41,6 +42,8 @@ export function showResult(view) {
   const box = document.getElementById("result");
   box.className = `result result-${view.colour}`;
   box.dataset.result = view.result;
+  // A shape as well as a colour, for volunteers who cannot tell green from red.
+  document.getElementById("result-icon").textContent = GLYPHS[view.colour];
   document.getElementById("result-head").textContent = view.head;
   document.getElementById("result-name").textContent = view.name || "";
   document.getElementById("result-line").textContent = view.line || "";

@@ -148,7 +148,7 @@ function viewFor(answer, offline) {
     case "already": {
       const when = answer.first_checked_in_local || localTime(answer.first_checked_in_at);
       const where = answer.first_door ? ` (${answer.first_door})` : "";
-      return { colour: "amber", result: "already", head: "Already checked in", name, line,
+      return { colour: "amber", result: "already", head: "Already in", name, line,
         reason: when ? `Already checked in at ${when}${where}` : "Already checked in." };
     }
     case "not_attending":
