@@ -1,6 +1,7 @@
 """Putting messages in the outbox and claiming them for delivery."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
@@ -23,16 +24,21 @@ def queue_message(session: Session, *, to: str, subject: str, body: str,
     return message
 
 
-def claim_next(session: Session, now: datetime | None = None) -> OutboxMessage | None:
-    """Atomically claim one undelivered message, so several senders never send it twice."""
+def claim_next(session: Session, now: datetime | None = None,
+               skip: Collection[int] = ()) -> OutboxMessage | None:
+    """Atomically claim one undelivered message, so several senders never send it twice.
+
+    ``skip`` holds ids this sender already tried in its current pass.
+    """
     now = now or utcnow()
     stale = now - CLAIM_TIMEOUT
     while True:
-        candidate = session.scalar(
-            select(OutboxMessage.id).where(
-                OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS,
-                or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < stale))
-            .order_by(OutboxMessage.id).limit(1))
+        query = select(OutboxMessage.id).where(
+            OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS,
+            or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < stale))
+        if skip:
+            query = query.where(OutboxMessage.id.not_in(list(skip)))
+        candidate = session.scalar(query.order_by(OutboxMessage.id).limit(1))
         if candidate is None:
             session.rollback()
             return None

@@ -44,7 +44,8 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email = EmailMessage()
     email["From"] = sender
     email["To"] = message.to_addr
-    email["Subject"] = message.subject
+    # A header may not hold line breaks (an event title can); fold them into spaces.
+    email["Subject"] = " ".join(message.subject.split())
     email["Message-ID"] = make_msgid(domain="pif.local")
     email.set_content(message.body_text)
     if message.ics:
@@ -56,12 +57,15 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
 def deliver_pending(session: Session, settings: SmtpSettings, limit: int = 500) -> int:
     """Send undelivered messages one by one; returns how many were delivered."""
     delivered = 0
+    tried: set[int] = set()
     smtp: smtplib.SMTP | None = None
     try:
         for _ in range(limit):
-            message = claim_next(session)
+            # Skip what failed earlier in this pass, so one bad message is tried once per pass.
+            message = claim_next(session, skip=tried)
             if message is None:
                 break
+            tried.add(message.id)
             try:
                 if settings.host:
                     if smtp is None:
@@ -75,10 +79,19 @@ def deliver_pending(session: Session, settings: SmtpSettings, limit: int = 500) 
                 message.sent_at = utcnow()
                 message.last_error = None
                 delivered += 1
-            except (smtplib.SMTPException, OSError) as exc:
+            except (smtplib.SMTPException, OSError, ValueError) as exc:
                 message.last_error = f"{type(exc).__name__}: {exc}"[:1000]
                 message.claimed_at = None
-                smtp = None
+                # (SMTPException derives from OSError: a plain OSError is a socket problem.)
+                server_unreachable = (
+                    smtp is None or isinstance(exc, smtplib.SMTPServerDisconnected)
+                    or (isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)))
+                if server_unreachable:
+                    # Not the message's fault: give the attempt back so an outage never uses
+                    # up MAX_ATTEMPTS, and stop this pass; the next pass retries.
+                    message.attempts -= 1
+                    session.commit()
+                    break
             session.commit()
     finally:
         if smtp is not None:
