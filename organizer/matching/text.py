@@ -12,8 +12,9 @@ _LABEL = re.compile(r"^\s*([A-Za-z][A-Za-z' ]{0,30}):\s+(?=\S)")
 # ". " ends a sentence unless the word before it is a short abbreviation such as "e.g." or "Dr.".
 _SENTENCE_END = re.compile(r"(?<![A-Z]\.[A-Z])(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bDr)(?<!\bMr)(?<!\bMs)"
                            r"(?<!\bMrs)(?<!\bvs)(?<!\bSt)([.!?]+)\s+(?=\S)")
-_STRONG_SPLIT = re.compile(r"\s*;\s*|\s+/\s+|\s+\|\s+")
-_COMMA_SPLIT = re.compile(r"\s*,\s*(?:and\s+|also\s+|plus\s+|&\s+)?", re.IGNORECASE)
+_STRONG_SPLIT = re.compile(r"\s*;\s*|\s+/\s+|\s+\|\s+|\s+[-–—]\s+(?=also\b|plus\b)", re.IGNORECASE)
+# A comma between digits is a thousands separator ("5,000"), not a list.
+_COMMA_SPLIT = re.compile(r"\s*(?:(?<!\d),|,(?!\d))\s*(?:and\s+|also\s+|plus\s+|&\s+)?", re.IGNORECASE)
 _AND_SPLIT = re.compile(r"\s+(?:and|&|\+|plus)\s+(?:also\s+)?", re.IGNORECASE)
 _LEADING_JOINER = re.compile(r"^(?:and|also|plus|&|as well as)\b[\s,]*", re.IGNORECASE)
 _TRAILING_PUNCT = re.compile(r"[\s.,;:!?~]+$")

@@ -18,6 +18,8 @@ from organizer.matching.text import answer_spans, normalise_item, split_answer, 
     ("logo design / brand strategy", ["logo design", "brand strategy"]),
     ("media contacts, PR, keyword research", ["media contacts", "PR", "keyword research"]),
     ("Offering: dog walking", ["dog walking"]),
+    ("cutting a 5,000-word essay down to 2,000", ["cutting a 5,000-word essay down to 2,000"]),
+    ("pep talks for your job search - also money coaching", ["pep talks for your job search", "money coaching"]),
     ("Looking for: a mentor in climate tech!", ["a mentor in climate tech"]),
 ])
 def test_split_answer_finds_the_items(answer, items):
