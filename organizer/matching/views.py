@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import select
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectChoice, SelectField
 from wtforms.validators import InputRequired, NumberRange
 
 from ..dbtypes import utcnow
@@ -39,8 +39,9 @@ class ChoiceForm(BaseForm):
 
     guest_a = SelectField("Guest", coerce=int, validators=[InputRequired()])
     guest_b = SelectField("and", coerce=int, validators=[InputRequired()])
-    kind = SelectField("Rule", choices=[("exclude", "must not be introduced"),
-                                        ("pin", "must meet")], validators=[InputRequired()])
+    kind = SelectField("Rule", choices=[SelectChoice("exclude", "must not be introduced"),
+                                        SelectChoice("pin", "must meet")],
+                       validators=[InputRequired()])
 
 
 class ActionForm(BaseForm):
@@ -66,10 +67,10 @@ def _int(value) -> int:
         abort(400)
 
 
-def _guest_choices(event: Event) -> list[tuple[int, str]]:
+def _guest_choices(event: Event) -> list[SelectChoice]:
     guests = db.session.scalars(select(Guest).where(Guest.event_id == event.id)
                                 .order_by(Guest.name, Guest.id))
-    return [(g.id, f"{g.name} (#{g.badge_number})") for g in guests]
+    return [SelectChoice(g.id, f"{g.name} (#{g.badge_number})") for g in guests]
 
 
 @bp.get("")

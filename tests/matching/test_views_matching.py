@@ -1,0 +1,213 @@
+"""Host matching pages over HTTP: login, CSRF, run, lock, veto, rules, publish, the guest's page."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from organizer.extensions import db
+from organizer.matching import service
+from organizer.matching.analysis import analyse_many
+from organizer.matching.models import MatchChoice
+from organizer.models import Guest
+from tests.conftest import csrf_from
+
+NOW = datetime(2026, 11, 25, 18, 0, tzinfo=timezone.utc)
+PEOPLE = [
+    ("Ingrid Olsen", "Olsen Finance", "Part-time CFO services, fundraising financial models",
+     "Start-ups that need a finance lead", True),
+    ("Bob Okafor", "Okafor Analytics", "Power BI dashboards, data cleaning advice",
+     "Finding finance candidates, a fractional CFO", False),
+    ("Анна Иванова", "Freelance", "Python scripts and automation",
+     "Introductions to logistics or shipping companies", True),
+    ("Δημήτρης Παπαδόπουλος", "Aegean Logistics", "Shipping and customs know-how for the EU",
+     "A Python developer for a small automation project", True),
+    ("Priya Raman", "Northwind Capital", "Intros to finance recruiters",
+     "A UX designer for our careers site", True),
+]
+_ANALYSES: dict = {}
+
+
+def cached_analyse(pairs):
+    missing = [p for p in dict.fromkeys(pairs) if p not in _ANALYSES]
+    if missing:
+        _ANALYSES.update(zip(missing, analyse_many(missing)))
+    return [_ANALYSES[p] for p in pairs]
+
+
+@pytest.fixture
+def party(make_event, make_guest, monkeypatch):
+    """An analysed event with five guests; the views' runs use the cached analyser."""
+    monkeypatch.setattr(service, "_default_analyser", cached_analyse)
+    event = make_event("meet", title="Meet & Help")
+    guests = {name.split()[0]: make_guest(event, name, company=c, can_offer=o, could_use=n,
+                                          consent_share=share)
+              for name, c, o, n, share in PEOPLE}
+    return event, guests
+
+
+def page(client, event):
+    return client.get(f"/host/events/{event.slug}/matches")
+
+
+def post(client, event, path, data, referer=None):
+    token = csrf_from(page(client, event))
+    return client.post(f"/host/events/{event.slug}/matches{path}", data={**data, "csrf_token": token})
+
+
+def test_host_pages_need_login(client, party):
+    event, _ = party
+    for path in ("", "/sheet.pdf"):
+        response = client.get(f"/host/events/{event.slug}/matches{path}")
+        assert response.status_code == 302 and "/host/login" in response.headers["Location"]
+    assert client.post(f"/host/events/{event.slug}/matches/run").status_code in (302, 400)
+
+
+def test_forms_need_csrf(host_client, party):
+    event, g = party
+    for path, data in (("/run", {"per_guest": "3"}), ("/publish", {}),
+                       ("/lock", {"giver_id": g["Ingrid"].id, "receiver_id": g["Bob"].id})):
+        response = host_client.post(f"/host/events/{event.slug}/matches{path}", data=data)
+        assert response.status_code == 400, path
+
+
+def test_empty_state_then_run_shows_introductions_with_strength_in_words(host_client, party):
+    event, g = party
+    first = page(host_client, event)
+    assert first.status_code == 200 and "No matches yet" in first.text
+    assert 'href="/host/events/meet/matches"' in host_client.get(f"/host/events/{event.slug}").text
+    response = post(host_client, event, "/run", {"per_guest": "2"})
+    assert response.status_code == 303
+    html = host_client.get(response.headers["Location"]).text
+    assert "Matched 5 guests coming." in html
+    assert "★ Strong" in html and "Possible" in html
+    assert 'Ingrid Olsen offers "Part-time CFO services' in html.replace("&#34;", '"')
+    for guest in g.values():
+        assert guest.name in html
+    assert "Needs nobody here clearly offers" in html and "Pay-it-forward circles" in html
+    assert 'style="' not in html and "<script>" not in html
+
+
+def test_run_form_validates_the_number(host_client, party):
+    event, _ = party
+    response = post(host_client, event, "/run", {"per_guest": "99"})
+    assert response.status_code == 303
+    assert "between 1 and 10" in host_client.get(response.headers["Location"]).text
+    assert service.latest_run(db.session, event) is None
+
+
+def test_present_only_rerun(host_client, party):
+    event, g = party
+    for name in ("Анна", "Δημήτρης"):
+        g[name].checked_in_at = NOW
+    db.session.commit()
+    response = post(host_client, event, "/run", {"per_guest": "3", "present_only": "y"})
+    html = host_client.get(response.headers["Location"]).text
+    assert "Matched 2 checked-in guests." in html
+    assert "Ingrid Olsen" not in html.split("Introductions, by guest")[1].split("Your rules")[0]
+
+
+def test_lock_veto_and_rules_through_the_page(host_client, party):
+    event, g = party
+    post(host_client, event, "/run", {"per_guest": "3"})
+    pair = {"giver_id": g["Ingrid"].id, "receiver_id": g["Bob"].id}
+    response = post(host_client, event, "/lock", pair)
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"#guest-{g['Bob'].id}")
+    html = host_client.get(response.headers["Location"]).text
+    assert "Locked: Ingrid Olsen → Bob Okafor" in html and "Unlock" in html
+    post(host_client, event, "/run", {"per_guest": "3"})
+    assert service.host_choices(db.session, event).locks == {(g["Ingrid"].id, g["Bob"].id)}
+    html = host_client.get(post(host_client, event, "/veto", pair).headers["Location"]).text
+    assert "Vetoed: Ingrid Olsen and Bob Okafor" in html and "Vetoed introduction" in html
+    post(host_client, event, "/run", {"per_guest": "3"})
+    suggestions = service.suggestions_of(db.session, service.latest_run(db.session, event))
+    assert (g["Ingrid"].id, g["Bob"].id) not in {(s.giver_id, s.receiver_id) for s in suggestions}
+    response = post(host_client, event, "/unveto", pair)
+    assert not service.host_choices(db.session, event).vetoes
+    # Rules: "must not be introduced" and "must meet"
+    response = post(host_client, event, "/choices", {"guest_a": g["Priya"].id, "guest_b": g["Анна"].id,
+                                                     "kind": "pin"})
+    html = host_client.get(response.headers["Location"]).text
+    assert "Priya Raman and Анна Иванова will be introduced" in html and "Must meet" in html
+    response = post(host_client, event, "/choices", {"guest_a": g["Priya"].id, "guest_b": g["Анна"].id,
+                                                     "kind": "exclude"})
+    assert "remove the pin first" in host_client.get(response.headers["Location"]).text
+    response = post(host_client, event, "/choices", {"guest_a": g["Priya"].id, "guest_b": g["Priya"].id,
+                                                     "kind": "exclude"})
+    assert "Choose two different guests." in host_client.get(response.headers["Location"]).text
+    pin = db.session.scalar(select(MatchChoice).where(MatchChoice.kind == "pin"))
+    post(host_client, event, f"/choices/{pin.id}/remove", {})
+    assert not service.host_choices(db.session, event).pins
+
+
+def test_pair_actions_reject_guests_of_another_event(host_client, party, make_event, make_guest):
+    event, g = party
+    stranger = make_guest(make_event("other"), "Stranger")
+    response = post(host_client, event, "/lock", {"giver_id": stranger.id, "receiver_id": g["Bob"].id})
+    assert "not on this event" in host_client.get(response.headers["Location"]).text
+    response = post(host_client, event, "/lock", {"giver_id": "x", "receiver_id": g["Bob"].id})
+    assert response.status_code == 400
+    assert host_client.get("/host/events/nope/matches").status_code == 404
+
+
+def test_publish_gate_and_guest_page(host_client, client, party):
+    event, g = party
+    bob_page = f"/r/{g['Bob'].edit_token}"
+    response = post(host_client, event, "/publish", {})
+    assert "Run the matcher before publishing." in host_client.get(response.headers["Location"]).text
+    post(host_client, event, "/run", {"per_guest": "3"})
+    assert "People you should meet" not in host_client.get(bob_page).text
+    html = host_client.get(post(host_client, event, "/publish", {}).headers["Location"]).text
+    assert "Published" in html and "Unpublish" in html
+    guest_html = host_client.get(bob_page).text
+    assert "People you should meet" in guest_html and "Ingrid Olsen" in guest_html
+    assert "Part-time CFO services" in guest_html
+    assert g["Ingrid"].email in guest_html  # Ingrid agreed to share
+    ingrid_html = host_client.get(f"/r/{g['Ingrid'].edit_token}").text
+    assert "Bob Okafor" in ingrid_html and g["Bob"].email not in ingrid_html  # Bob did not
+    assert "Okafor Analytics" not in ingrid_html
+    post(host_client, event, "/run", {"per_guest": "3"})
+    assert "They see an earlier run" in page(host_client, event).text
+    post(host_client, event, "/unpublish", {})
+    assert "People you should meet" not in host_client.get(bob_page).text
+
+
+def test_sheet_download(host_client, party):
+    event, _ = party
+    response = host_client.get(f"/host/events/{event.slug}/matches/sheet.pdf?paper=a4")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF") and response.headers["Cache-Control"] == "no-store"
+    assert "matching-sheet-meet-a4.pdf" in response.headers["Content-Disposition"]
+    assert service.latest_run(db.session, event) is not None, "a first run is made for the sheet"
+    assert host_client.get(f"/host/events/{event.slug}/matches/sheet.pdf?paper=legal").status_code == 400
+
+
+def test_rsvp_and_edit_kick_the_analysis(client, party, app):
+    event, g = party
+    app.config["MATCHING_ANALYSIS"] = "inline"
+    edit = client.get(f"/r/{g['Bob'].edit_token}")
+    response = client.post(f"/r/{g['Bob'].edit_token}", data={
+        "csrf_token": csrf_from(edit), "name": "Bob Okafor", "company": "Okafor Analytics",
+        "can_offer": "Power BI dashboards", "could_use": "A fractional CFO", "attendance": "yes"})
+    assert response.status_code == 303, response.text
+    db.session.expire_all()
+    assert service.stale_guests(db.session, event) == []
+
+
+def test_pif_sheet_command(runner, party, tmp_path):
+    event, g = party
+    out = tmp_path / "sheet.pdf"
+    result = runner.invoke(args=["sheet", event.slug, "-o", str(out), "--paper", "a4"])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"%PDF")
+    assert "rendering the sheet" in result.output  # progress (stderr is mixed in by the runner)
+    result = runner.invoke(args=["sheet", "nope", "-o", str(out)])
+    assert result.exit_code != 0 and "No event" in result.output
+    g["Анна"].checked_in_at = NOW
+    db.session.commit()
+    result = runner.invoke(args=["sheet", event.slug, "-o", str(out), "--present-only"])
+    assert result.exit_code == 0 and service.latest_run(db.session, event).guest_count == 1
+    result = runner.invoke(args=["sheet", event.slug, "-o", str(out), "--saved"])
+    assert result.exit_code == 0 and "1 guests" in result.output
