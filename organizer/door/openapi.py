@@ -166,9 +166,11 @@ def openapi_document() -> dict[str, Any]:
                 "One guest's badge PDF for the door's badge printer",
                 {"200": {"description": "The PDF.",
                          "content": {"application/pdf": {}}},
-                 "501": _json(_ERROR, "Badge printing not available.")},
+                 "400": _json(_ERROR, "Unknown layout.")},
                 parameters=[{"name": "guest_id", "in": "path", "required": True,
-                             "schema": {"type": "integer"}}])},
+                             "schema": {"type": "integer"}},
+                            {"name": "layout", "in": "query", "required": False,
+                             "schema": {"enum": ["single-4x3", "cr80"]}}])},
             f"{base}/door": {"get": _op(
                 "The event and door a key opens",
                 {"200": _json({"type": "object"}, "Event and door name.")})},

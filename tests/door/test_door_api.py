@@ -155,3 +155,19 @@ def test_door_link_command(runner, door):
     assert runner.invoke(args=["door-link", "nope"]).exit_code != 0
     from organizer.door.keys import authenticate_door_key
     assert authenticate_door_key(db.session, door[0], secret).name == "Back door"
+
+
+def test_walkin_badge_pdf_with_door_key(client, door):
+    _, headers = door
+    made = client.post("/api/v1/events/spring/walkins", headers=headers,
+                       json={"name": "Aiko 田中", "can_offer": "Japan intros"}).get_json()
+    url = made["badge_pdf_url"]
+    assert url == f"/api/v1/events/spring/guests/{made['guest']['id']}/badge.pdf"
+    assert client.get(url).status_code == 401
+    pdf = client.get(url, headers=headers)
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert pdf.data.startswith(b"%PDF")
+    assert client.get(url + "?layout=cr80", headers=headers).data.startswith(b"%PDF")
+    assert client.get(url + "?layout=nope", headers=headers).status_code == 400
+    assert client.get("/api/v1/events/spring/guests/99999/badge.pdf",
+                      headers=headers).status_code == 404

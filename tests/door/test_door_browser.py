@@ -167,6 +167,28 @@ def test_name_search_accents(launch, live_server, party):
     context.close()
 
 
+def test_walkin_gets_checked_in_and_a_badge_pdf(launch, live_server, party):
+    from sqlalchemy import select
+    event, _, secret = party
+    browser = launch()
+    context, page, errors = open_door(browser, live_server, secret)
+    page.click("#walkin-open")
+    page.click("#walkin-save")  # no name: the form says so and keeps the dialog open
+    assert page.is_visible("#w-name-error")
+    page.fill("#w-name", "Aiko Tanaka")
+    page.fill("#w-offer", "Japan market intros")
+    page.click("#walkin-save")
+    page.wait_for_selector("#result[data-result='ok']:not([hidden]) >> text=Aiko Tanaka")
+    db.session.expire_all()
+    walkin = db.session.scalar(select(Guest).where(Guest.name == "Aiko Tanaka"))
+    assert walkin.source == "walkin" and walkin.checked_in_at and walkin.event_id == event.id
+    with page.expect_download() as download:
+        page.click("#result-actions button")
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    assert not errors, errors
+    context.close()
+
+
 def test_offline_scans_survive_reload_and_sync_once(launch, live_server, party, badge_url):
     from sqlalchemy import func, select
 

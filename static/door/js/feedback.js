@@ -49,11 +49,15 @@ export function showResult(view) {
   document.getElementById("result-line").textContent = view.line || "";
   document.getElementById("result-reason").textContent = view.reason || "";
   document.getElementById("result-extra").textContent = view.extra || "";
+  const actions = document.getElementById("result-actions");
+  actions.replaceChildren();
+  actions.hidden = true;
   box.hidden = false;
   beep(view.colour);
   if (navigator.vibrate) navigator.vibrate(BUZZ[view.colour]);
   clearTimeout(hideTimer);
-  hideTimer = setTimeout(hideResult, view.colour === "green" ? 2500 : 4500);
+  // A walk-in's result stays up until tapped: it carries the badge buttons.
+  if (!view.sticky) hideTimer = setTimeout(hideResult, view.colour === "green" ? 2500 : 4500);
 }
 
 export function hideResult() {

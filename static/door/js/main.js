@@ -175,11 +175,11 @@ function conflictText(answer, name) {
     : `${name}: already checked in by ${other}, before this offline scan.`;
 }
 
-async function applyAnswer(answer, offline) {
+async function applyAnswer(answer, offline, sticky = false) {
   if (answer.guest && (answer.result === "ok" || answer.result === "already")) {
     await markLocal(answer.guest, answer.guest.checked_in_at || answer.first_checked_in_at || new Date().toISOString());
   }
-  showResult(viewFor(answer, offline));
+  showResult({ ...viewFor(answer, offline), sticky });
   if (!offline) refreshStats();
   else renderCount();
 }
@@ -457,10 +457,9 @@ function setupWalkin() {
       const { status, data } = await api("/walkins", { method: "POST", json });
       if (status === 201) {
         dialog.close();
-        await applyAnswer({ result: "ok", guest: data.guest }, false);
+        await applyAnswer({ result: "ok", guest: data.guest }, false, true);
         await refreshList();
-        if (data.badge_pdf_url) openBadge(data.badge_pdf_url);
-        else $("result-extra").textContent = "Badge printing is not set up: write a name sticker.";
+        offerBadge(data.badge_pdf_url);
       } else if (data.field) {
         showFieldError(data.field, data.message);
       } else {
@@ -480,17 +479,38 @@ function showFieldError(field, message) {
   el.hidden = false;
 }
 
-async function openBadge(url) {
-  // The PDF route wants the door key, which a plain link cannot send: fetch, then open.
-  const popup = window.open("", "_blank");
+function offerBadge(url) {
+  const box = $("result-actions");
+  if (!url) {
+    $("result-extra").textContent = "Badge printing is not set up: write a name sticker.";
+    return;
+  }
+  box.replaceChildren(...[["Badge PDF (4×3 in)", "single-4x3"], ["Card (CR80)", "cr80"]].map(([label, layout]) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-light";
+    button.textContent = label;
+    button.addEventListener("click", (event) => { event.stopPropagation(); downloadBadge(`${url}?layout=${layout}`, layout); });
+    return button;
+  }));
+  box.hidden = false;
+}
+
+async function downloadBadge(url, layout) {
+  // The PDF route wants the door key, which a plain link cannot send: fetch it, then hand it
+  // to the phone as a download (its PDF viewer prints to the badge printer).
   try {
     const response = await fetch(url, { headers: { Authorization: `Bearer ${state.key}` } });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    const blobUrl = URL.createObjectURL(await response.blob());
-    if (popup) popup.location = blobUrl; else location.assign(blobUrl);
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(await response.blob());
+    link.download = `badge-${layout}.pdf`;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 60000);
   } catch (error) {
-    if (popup) popup.close();
-    toast(`Could not open the badge: ${error.message}`);
+    toast(`Could not get the badge: ${error.message}`);
   }
 }
 
