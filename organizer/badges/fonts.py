@@ -132,7 +132,7 @@ class FontChain:
         return sorted({c for c in prepare_text(text) if self.face_for(c) is None})
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def _runs(chain: FontChain, text: str) -> tuple[tuple[str, str], ...]:
     runs: list[tuple[str, str]] = []
     current: str | None = None
@@ -192,7 +192,7 @@ _SPACE_LIKE = re.compile(r"[\s\u2028\u2029]+")
 _RTL_CLASSES = {"R", "AL"}
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def prepare_text(text: str) -> str:
     """Normalise text for drawing: NFC, no control characters, one-line, RTL in visual order."""
     if not text:

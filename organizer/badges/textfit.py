@@ -28,7 +28,7 @@ def _face_descents() -> dict[str, float]:
 _DESCENTS: dict[str, float] = {}
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def line_extent(text: str, bold: bool = False) -> tuple[float, float]:
     """(up, down) in em that a line of this text occupies around its baseline."""
     down = MIN_DOWN
