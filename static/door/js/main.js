@@ -543,6 +543,7 @@ async function start() {
   }
   try {
     const { status, data } = await api("/door");
+    if (status === 404) { lock("There is no such event: check the door link with the host."); return; }
     if (status === 200) {
       state.event = data.event;
       state.door = data.door;
