@@ -96,6 +96,7 @@ def main() -> int:
         page.fill("#search", "")
         page.locator("body").click(position={"x": 5, "y": 700})
         scan(page, f"{base}/b/{tokens['Zoë Ångström']}", "ok")
+        print("scan to answer on screen:", page.get_attribute("body", "data-scan-ms"), "ms")
         shot(page, "3-green-ok")
         page.click("#result")
         page.wait_for_timeout(4100)  # the same code is ignored for a few seconds

@@ -236,11 +236,13 @@ async function handleCode(text, source) {
   state.lastCode = code;
   state.lastCodeAt = now;
   const idem = randomId();
+  const started = performance.now();
   try {
     const { status, data } = await api("/checkins", { method: "POST", json: { code }, headers: { "Idempotency-Key": idem } });
     if (status !== 200) throw new Error(data.message || `HTTP ${status}`);
     state.lastLocal = null;
     await applyAnswer(data, false);
+    body.dataset.scanMs = String(Math.round(performance.now() - started)); // code in → answer shown
     flushQueue();
   } catch (error) {
     if (error instanceof Locked) return;
