@@ -6,9 +6,9 @@ as it can (plus a repeat scan of every tenth badge and an unknown code now and t
 scan one POST /api/v1/events/<slug>/checkins on a keep-alive connection.
 
 With --pace S each door scans once every S seconds (a busy real door: one guest every few
-seconds) instead of back to back. Prints check-ins per second, client round-trip p50/p99 and server time p50/p99 (from the
-Server-Timing header the API sends), and the count of every result; exits 1 on any error or a
-check-in count that is off.
+seconds) instead of back to back. Prints check-ins per second, client round-trip p50/p99 and
+server time p50/p99 (from the Server-Timing header the API sends) and the count of every
+result; exits 1 on any error or a check-in count that is off.
 
     .venv/bin/python bench/door_bench.py                       # SQLite file in a temp dir
     .venv/bin/python bench/door_bench.py --database-url postgresql://postgres@127.0.0.1/bench_door

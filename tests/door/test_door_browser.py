@@ -61,7 +61,8 @@ def write_y4m(path: Path, text: str, frames: int = 10) -> Path:
     width, height = 640, 480
     side = min(420, height - 40)
     canvas = Image.new("L", (width, height), 255)
-    canvas.paste(qr.resize((side, side), Image.NEAREST), ((width - side) // 2, (height - side) // 2))
+    canvas.paste(qr.resize((side, side), Image.NEAREST),
+                 ((width - side) // 2, (height - side) // 2))
     y_plane = canvas.tobytes()
     chroma = bytes([128]) * ((width // 2) * (height // 2))
     with path.open("wb") as out:
@@ -205,7 +206,8 @@ def test_offline_scans_survive_reload_and_sync_once(launch, live_server, party, 
     for guest in guests:
         page.keyboard.type(badge_url(guest))
         page.keyboard.press("Enter")
-        page.wait_for_selector(f"#result[data-result='ok-offline']:not([hidden]) >> text={guest.name}")
+        page.wait_for_selector(
+            f"#result[data-result='ok-offline']:not([hidden]) >> text={guest.name}")
         assert page.inner_text("#result-head").lower() == "accepted offline"
     page.wait_for_selector("#queue[data-count='3']")
     page.reload()

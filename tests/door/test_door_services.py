@@ -85,8 +85,9 @@ def test_offline_scan_earliest_wins(make_event, make_guest, make_door_key):
     now = utcnow()
     # Side door admitted the guest online at now; Front had scanned them offline 3 minutes before.
     checkin_guest(db.session, event, guest.badge_token, side, now)
-    late_sync = checkin_guest(db.session, event, guest.badge_token, front, now + timedelta(minutes=1),
-                              "off-1", scanned_at=now - timedelta(minutes=3))
+    late_sync = checkin_guest(db.session, event, guest.badge_token, front,
+                              now + timedelta(minutes=1), "off-1",
+                              scanned_at=now - timedelta(minutes=3))
     assert late_sync.result == "ok" and late_sync.conflict["door"] == "Side"
     assert guest.checked_in_at == now - timedelta(minutes=3)
     assert late_sync.first_door == "Front"
