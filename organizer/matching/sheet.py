@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from functools import lru_cache
 
 from reportlab.lib.pagesizes import A4, letter
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from ..badges.fonts import draw_string, register_fonts, string_width
+from ..badges.fonts import BOLD, REGULAR, register_fonts
+from ..badges.fonts import draw_string as draw_any_script
+from ..badges.fonts import string_width as any_script_width
 from .sheet_data import SheetData, SheetGuest, guest_label
 
 PAPERS = {"letter": letter, "a4": A4}
@@ -72,42 +76,79 @@ class Block:
         return sum(line.size * layout.leading for line in self.lines) + self.gap_after
 
 
+@lru_cache(maxsize=1)
+def _fonts_ready() -> bool:
+    register_fonts()
+    return True
+
+
+@lru_cache(maxsize=65536)
+def _unit_width(text: str, bold: bool) -> float:
+    return any_script_width(text, 1.0, bold)
+
+
+def _plain(text: str) -> bool:
+    # Printable ASCII on one line: the primary face has every glyph and nothing needs reordering.
+    return text.isascii() and text.isprintable()
+
+
+def string_width(text: str, size: float, bold: bool = False) -> float:
+    """Width of text in points; plain ASCII straight from the primary face, other text via the chain."""
+    _fonts_ready()
+    if _plain(text):
+        return stringWidth(text, (BOLD if bold else REGULAR).primary, size)
+    return _unit_width(text, bold) * size
+
+
+def draw_string(canvas: Canvas, x: float, y: float, text: str, size: float, bold: bool = False,
+                align: str = "left") -> float:
+    """Draw one line; plain ASCII skips the fallback machinery (the primary face covers it)."""
+    if not _plain(text) or align != "left":
+        return draw_any_script(canvas, x, y, text, size, bold=bold, align=align)
+    font = (BOLD if bold else REGULAR).primary
+    canvas.setFont(font, size)
+    canvas.drawString(x, y, text)
+    return stringWidth(text, font, size)
+
+
 def wrap(text: str, width: float, size: float, bold: bool = False,
          first_width: float | None = None) -> list[str]:
     """Break text into lines no wider than `width` (the first: `first_width`, when given).
 
     Words first; a word wider than a line (CJK has no spaces) is broken between characters.
     """
-    text = " ".join(text.split())
-    if not text:
+    words = text.split()
+    if not words:
         return []
+    text = " ".join(words)
     limit = width if first_width is None else first_width
     if string_width(text, size, bold) <= limit:
         return [text]
+    space = string_width(" x", size, bold) - string_width("x", size, bold)
     lines: list[str] = []
-    current = ""
-
-    def push() -> None:
-        nonlocal current, limit
-        lines.append(current)
-        current, limit = "", width
-
-    for word in text.split(" "):
-        candidate = f"{current} {word}" if current else word
-        if string_width(candidate, size, bold) <= limit:
-            current = candidate
+    current: list[str] = []
+    used = 0.0
+    for word in words:
+        word_width = string_width(word, size, bold)
+        if current and used + space + word_width <= limit:
+            current.append(word)
+            used += space + word_width
             continue
         if current:
-            push()
-        if string_width(word, size, bold) <= limit:
-            current = word
+            lines.append(" ".join(current))
+            current, used, limit = [], 0.0, width
+        if word_width <= limit:
+            current, used = [word], word_width
             continue
-        for char in word:
-            if current and string_width(current + char, size, bold) > limit:
-                push()
-            current += char
+        piece = ""
+        for char in word:  # a word wider than the line (CJK has no spaces): break anywhere
+            if piece and string_width(piece + char, size, bold) > limit:
+                lines.append(piece)
+                piece, limit = "", width
+            piece += char
+        current, used = [piece], string_width(piece, size, bold)
     if current:
-        lines.append(current)
+        lines.append(" ".join(current))
     return [line for line in lines if line]
 
 
