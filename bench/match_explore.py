@@ -67,6 +67,7 @@ if __name__ == "__main__":
         strong_at = fields.pop("strong_at", 0.35)
         OPTIONS = replace(OPTIONS, possible_threshold=fields.pop("possible", OPTIONS.possible_threshold),
                           need_coverage_bonus=fields.pop("bonus", OPTIONS.need_coverage_bonus),
-                          strong_reciprocity=fields.pop("recip", OPTIONS.strong_reciprocity))
+                          strong_reciprocity=fields.pop("recip", OPTIONS.strong_reciprocity),
+                          repeated_offer_penalty=fields.pop("repeat", OPTIONS.repeated_offer_penalty))
         print(fields, strong_at, OPTIONS.possible_threshold, evaluate(dirs, ScoringParams(**fields), strong_at),
               flush=True)

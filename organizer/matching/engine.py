@@ -75,20 +75,23 @@ def match_guests(guests: Sequence[GuestAnswers], options: MatchOptions = MatchOp
                     and same_company(guests[giver].company, guests[receiver].company))
 
     keep = max(CANDIDATES_PER_RECEIVER_MIN, 4 * options.per_guest)
-    params_bonus = options.need_coverage_bonus
     evidence: dict[tuple[int, int], Candidate] = {}
     edges: list[Edge] = []
     for receiver, candidates in scored.by_receiver.items():
         usable = [c for c in candidates if c.score >= options.possible_threshold and allowed(c.giver, receiver)]
         covered: set[str] = set()
+        offered: set[str] = set()
         for candidate in usable[:keep]:
             evidence[(candidate.giver, receiver)] = candidate
             # The best helper for each different need gets a nudge, so a guest with two needs is
-            # offered help with both rather than three helpers for one.
-            first_for_need = candidate.need_item not in covered
+            # offered help with both rather than three helpers for one; a second helper who wrote
+            # the very same offer adds little, so a different reading of the need goes first.
+            bonus = options.need_coverage_bonus if candidate.need_item not in covered else 0.0
+            if candidate.offer_item.lower() in offered:
+                bonus -= options.repeated_offer_penalty
             covered.add(candidate.need_item)
-            edges.append(Edge(candidate.giver, receiver, candidate.score,
-                              bonus=params_bonus if first_for_need else 0.0))
+            offered.add(candidate.offer_item.lower())
+            edges.append(Edge(candidate.giver, receiver, candidate.score, bonus=bonus))
     edges = _with_host_choices(edges, evidence, scored.by_receiver, options, index_of)
     say(f"assigning {len(edges)} candidate introductions")
     chosen = assign(edges, options.per_guest, options.max_per_giver)

@@ -40,6 +40,7 @@ class MatchOptions:
     possible_threshold: float = 0.12
     with_circles: bool = False
     need_coverage_bonus: float = 0.1
+    repeated_offer_penalty: float = 0.3
 
     @property
     def max_per_giver(self) -> int:
