@@ -7,7 +7,6 @@ from functools import wraps
 from typing import Any
 
 from flask import g, jsonify, request
-from sqlalchemy import select
 
 from ..dbtypes import utcnow
 from ..errors import DomainError
@@ -15,7 +14,7 @@ from ..extensions import csrf, db
 from ..hosting.models import Event
 from ..rsvp.models import Guest
 from .checkin import NothingToUndo, checkin_guest, public_fields, undo_last_checkin
-from .keys import DoorKeyError, authenticate_door_key
+from .keys import DoorKeyError, authenticate_door
 from .openapi import openapi_document
 from .roster import checkin_stats, guest_list_for_door, search_guests
 from .views import bp
@@ -61,11 +60,10 @@ def door_api(view):
         if not secret:
             return _error(401, "missing_key", "This request needs a door key "
                           "(Authorization: Bearer <key>).")
-        event = db.session.scalar(select(Event).where(Event.slug == slug))
-        if event is None:
-            return _error(404, "no_event", "No such event.")
         try:
-            g.door_key = authenticate_door_key(db.session, event, secret)
+            event, g.door_key = authenticate_door(db.session, slug, secret)
+        except LookupError:
+            return _error(404, "no_event", "No such event.")
         except DoorKeyError as error:
             return _error(error.status, error.code, str(error))
         g.event = event

@@ -123,3 +123,30 @@ def authenticate_door_key(session: Session, event: Event, secret: str | None) ->
     if key.revoked_at is not None:
         raise DoorKeyRevoked("The host revoked this door link. Ask for a new one.")
     return key
+
+
+def authenticate_door(session: Session, slug: str, secret: str | None) -> tuple[Event, DoorKey]:
+    """The event named by ``slug`` and the live door key of it matching the secret.
+
+    One query on the happy path (key joined to its event); raises DoorKeyError, or LookupError
+    when no event has this slug.
+    """
+    secret = (secret or "").strip()
+    if not secret:
+        raise DoorKeyMissing("This request needs a door key.")
+    wanted = hash_secret(secret)
+    row = session.execute(select(DoorKey, Event).join(Event, Event.id == DoorKey.event_id)
+                          .where(DoorKey.key_hash == wanted)).first()
+    if row is not None and row[1].slug == slug:
+        key, event = row
+        if not hmac.compare_digest(key.key_hash, wanted):
+            raise DoorKeyUnknown("This door key is not valid.")
+        if key.revoked_at is not None:
+            raise DoorKeyRevoked("The host revoked this door link. Ask for a new one.")
+        return event, key
+    event = session.scalar(select(Event).where(Event.slug == slug))
+    if event is None:
+        raise LookupError(slug)
+    if row is None:
+        raise DoorKeyUnknown("This door key is not valid.")
+    raise DoorKeyWrongEvent("This door key is for another event.")
