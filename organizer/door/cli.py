@@ -1,6 +1,8 @@
 """``pif door-link``: a door URL with a fresh secret key for a volunteer."""
 from __future__ import annotations
 
+import os
+
 import click
 from flask import current_app
 from sqlalchemy import select
@@ -12,7 +14,6 @@ from ..hosting.models import Event
 from .keys import create_door_key, next_door_name
 from .links import door_link
 
-DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
 
 @click.command("door-link")
@@ -29,7 +30,8 @@ def door_link_command(slug: str, name: str | None) -> None:
     except DomainError as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()
-    base = current_app.config.get("BASE_URL") or DEFAULT_BASE_URL
+    # Without BASE_URL, the address `pif serve` / scripts/run listen on by default.
+    base = current_app.config.get("BASE_URL") or f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"
     click.echo(door_link(base, event.slug, issued.secret))
     click.echo(f"Door “{issued.door_key.name}”: the key is shown only now; revoke it on "
                f"/host/events/{event.slug}/door-keys.", err=True)
