@@ -31,7 +31,8 @@ def door_link_command(slug: str, name: str | None) -> None:
         raise click.ClickException(str(error)) from error
     db.session.commit()
     # Without BASE_URL, the address `pif serve` / scripts/run listen on by default.
-    base = current_app.config.get("BASE_URL") or f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"
+    port = os.environ.get("PORT", "5000")
+    base = current_app.config.get("BASE_URL") or f"http://127.0.0.1:{port}"
     click.echo(door_link(base, event.slug, issued.secret))
     click.echo(f"Door “{issued.door_key.name}”: the key is shown only now; revoke it on "
                f"/host/events/{event.slug}/door-keys.", err=True)
