@@ -18,7 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 from ..badges.fonts import BOLD, REGULAR, register_fonts
 from ..badges.fonts import draw_string as draw_any_script
 from ..badges.fonts import string_width as any_script_width
-from .sheet_data import SheetData, SheetGuest, guest_label
+from .sheet_data import SheetData, SheetGuest, guest_label, unserved_by_guest
 
 PAPERS = {"letter": letter, "a4": A4}
 STRONG_LABEL = "★ strong"
@@ -225,12 +225,10 @@ class SheetRenderer:
         else:
             out.append(Block([Line("No guests in this run.", 0, lay.body_size)]))
         if self.data.unserved:
-            grouped: dict[str, list[str]] = {}
-            for need in self.data.unserved:
-                grouped.setdefault(guest_label(need.name, need.badge_number), []).append(need.need)
             needs: list[Block] = []
-            for label, items in grouped.items():
-                needs.append(Block(self._para(f"{label} — nobody offers: " + "; ".join(items),
+            for group in unserved_by_guest(self.data):
+                label = guest_label(group.name, group.badge_number)
+                needs.append(Block(self._para(f"{label} — nobody offers: " + "; ".join(group.needs),
                                               lay.indent, lay.body_size), 3.0))
             head = Block([Line("", 0, lay.entry_gap, rule=True),
                           Line("Needs nobody here clearly offers", 0, lay.section_size, True)]

@@ -146,3 +146,20 @@ def strength_counts(data: SheetData) -> tuple[int, int]:
     """How many strong and possible introductions the data holds."""
     strong = sum(i.is_strong for g in data.guests for i in g.intros)
     return strong, sum(len(g.intros) for g in data.guests) - strong
+
+
+@dataclass(frozen=True)
+class GuestNeeds:
+    """One guest's needs that nobody present clearly offers."""
+
+    name: str
+    badge_number: int | None
+    needs: tuple[str, ...]
+
+
+def unserved_by_guest(data: SheetData) -> list[GuestNeeds]:
+    """The unserved needs grouped per guest, in the data's (name) order."""
+    grouped: dict[tuple[str, int | None], list[str]] = {}
+    for need in data.unserved:
+        grouped.setdefault((need.name, need.badge_number), []).append(need.need)
+    return [GuestNeeds(name, number, tuple(needs)) for (name, number), needs in grouped.items()]

@@ -14,7 +14,7 @@ from ..hosting.models import Event
 from ..rsvp.models import Guest
 from . import service
 from .sheet import PAPERS, render_sheet
-from .sheet_data import filter_guests, sheet_data_for_run, strength_counts
+from .sheet_data import filter_guests, sheet_data_for_run, strength_counts, unserved_by_guest
 
 bp = Blueprint("matching", __name__, url_prefix="/host/events/<slug>/matches")
 
@@ -34,11 +34,16 @@ class PairForm(BaseForm):
     receiver_id = HiddenField(validators=[InputRequired()])
 
 
+def _guest_id(value) -> int | None:
+    """A guest id from a select; the empty "Choose a guest…" option is None."""
+    return None if value in ("", None) else int(value)
+
+
 class ChoiceForm(BaseForm):
     """"Never introduce A and B" or "A must meet B"."""
 
-    guest_a = SelectField("Guest", coerce=int, validators=[InputRequired()])
-    guest_b = SelectField("and", coerce=int, validators=[InputRequired()])
+    guest_a = SelectField("Guest", coerce=_guest_id, validators=[InputRequired()])
+    guest_b = SelectField("and", coerce=_guest_id, validators=[InputRequired()])
     kind = SelectField("Rule", choices=[SelectChoice("exclude", "must not be introduced"),
                                         SelectChoice("pin", "must meet")],
                        validators=[InputRequired()])
@@ -70,7 +75,8 @@ def _int(value) -> int:
 def _guest_choices(event: Event) -> list[SelectChoice]:
     guests = db.session.scalars(select(Guest).where(Guest.event_id == event.id)
                                 .order_by(Guest.name, Guest.id))
-    return [SelectChoice(g.id, f"{g.name} (#{g.badge_number})") for g in guests]
+    return [SelectChoice("", "Choose a guest…")] + [
+        SelectChoice(g.id, f"{g.name} (#{g.badge_number})") for g in guests]
 
 
 @bp.get("")
@@ -85,13 +91,17 @@ def event_page(slug: str):
     choice_form.guest_a.choices = choice_form.guest_b.choices = _guest_choices(event)
     choices = {kind: service.list_choices(db.session, event, kind)
                for kind in ("exclude", "pin", "veto", "lock")}
+    vetoes: dict[int, list] = {}
+    for choice in choices["veto"]:
+        vetoes.setdefault(choice.guest_b_id, []).append(choice)
     return render_template(
         "matching/event.html", event=event, run=run, data=data,
         guests=filter_guests(data, search) if data else (),
         counts=strength_counts(data) if data else (0, 0),
         publication=service.publication(db.session, event), run_form=RunForm(
             per_guest=run.per_guest if run else 3), pair_form=PairForm(),
-        choice_form=choice_form, action_form=ActionForm(), choices=choices, search=search)
+        choice_form=choice_form, action_form=ActionForm(), choices=choices, search=search,
+        vetoes=vetoes, unserved_groups=unserved_by_guest(data) if data else [])
 
 
 @bp.post("/run")
