@@ -104,31 +104,41 @@ def obvious(badges: list[BadgeData], out) -> None:
     canvas.save()
 
 
-def timed(render, count: int, runs: int, seed0: int) -> list[float]:
-    times = []
+def timed(render, count: int, runs: int, seed0: int) -> tuple[list[float], list[float]]:
+    """Wall-clock and CPU seconds of each run (CPU time is less disturbed by a busy machine)."""
+    wall, cpu = [], []
     for run in range(runs):
         badges = guests(count, seed0 + run)
         clear_caches()
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         render(badges, io.BytesIO())
-        times.append(time.perf_counter() - start)
-    return times
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return wall, cpu
 
 
 def peak_rss(count: int) -> tuple[int, int]:
-    """(peak RSS in MiB before rendering, after rendering ``count`` badges to a file)."""
+    """(RSS in MiB just before rendering, peak RSS in MiB of a fresh process that renders
+    ``count`` badges to a file)."""
     code = subprocess.run([sys.executable, __file__, "--rss-child", str(count)], check=True,
                           capture_output=True, text=True).stdout.split()
     return int(code[0]), int(code[1])
 
 
+def _status_mib(field: str) -> int:
+    """VmRSS (current) or VmHWM (peak) of this process, in MiB (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) // 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
 def rss_child(count: int) -> None:
     ours(guests(6, 999), io.BytesIO())  # load fonts and tables, as a running server has them
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    before = _status_mib("VmRSS")
     with tempfile.TemporaryFile() as out:
         ours(guest_stream(count, 1), out)
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-    print(before, after)
+    print(before, _status_mib("VmHWM"))
 
 
 def main() -> None:
@@ -145,18 +155,19 @@ def main() -> None:
           f"{os.getloadavg()[0]:.2f}")
     ours(guests(12, 0), io.BytesIO())  # warm-up: fonts loaded once per process
     obvious(guests(12, 0), io.BytesIO())
-    mine = timed(ours, args.count, args.runs, 100)
-    naive = timed(obvious, args.count, args.runs, 200)
-    ours_median, naive_median = statistics.median(mine), statistics.median(naive)
-    print(f"ours    {args.count} badges avery-5392: median {ours_median:.3f} s "
-          f"(runs: {', '.join(f'{t:.3f}' for t in mine)})")
-    print(f"obvious {args.count} badges avery-5392: median {naive_median:.3f} s "
-          f"(runs: {', '.join(f'{t:.3f}' for t in naive)})")
-    print(f"speed-up: {naive_median / ours_median:.1f}x")
+    mine, mine_cpu = timed(ours, args.count, args.runs, 100)
+    naive, naive_cpu = timed(obvious, args.count, args.runs, 200)
+    for label, wall, cpu in (("ours   ", mine, mine_cpu), ("obvious", naive, naive_cpu)):
+        print(f"{label} {args.count} badges avery-5392: median {statistics.median(wall):.3f} s "
+              f"wall, {statistics.median(cpu):.3f} s CPU "
+              f"(wall runs: {', '.join(f'{t:.3f}' for t in wall)})")
+    print(f"speed-up: {statistics.median(naive) / statistics.median(mine):.1f}x wall, "
+          f"{statistics.median(naive_cpu) / statistics.median(mine_cpu):.1f}x CPU")
+    print(f"load average after the timed runs: {os.getloadavg()[0]:.2f}")
     for count in (1000, 5000):
         before, after = peak_rss(count)
         print(f"peak RSS rendering {count} badges to a file: {after} MiB "
-              f"({before} MiB after imports and fonts, +{after - before} MiB)")
+              f"(RSS {before} MiB after imports and fonts, peak +{after - before} MiB)")
     buffer = io.BytesIO()
     ours(guests(args.count, 7), buffer)
     print(f"file size, {args.count} badges: {len(buffer.getvalue()) / 1024:.0f} KiB "

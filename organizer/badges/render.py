@@ -485,6 +485,26 @@ def _fold_marks(canvas: Canvas, slots) -> None:
     canvas.restoreState()
 
 
+def _alignment_cell(canvas: Canvas, cell: Cell, label: str) -> None:
+    """A label's outline, its safe area (dotted), a centre cross and millimetre scales."""
+    canvas.setDash()
+    canvas.rect(cell.x, cell.y, cell.width, cell.height)
+    canvas.setDash(1, 2)
+    canvas.rect(cell.x + SAFE_MARGIN, cell.y + SAFE_MARGIN, cell.width - 2 * SAFE_MARGIN,
+                cell.height - 2 * SAFE_MARGIN)
+    canvas.setDash()
+    cx, cy = cell.x + cell.width / 2, cell.y + cell.height / 2
+    canvas.line(cx - 5 * mm, cy, cx + 5 * mm, cy)
+    canvas.line(cx, cy - 5 * mm, cx, cy + 5 * mm)
+    # Millimetre ticks from the top-left corner inward, to read a shift directly.
+    for tick in range(0, 16):
+        length = 3 * mm if tick % 5 == 0 else 1.5 * mm
+        canvas.line(cell.x + tick * mm, cell.y1, cell.x + tick * mm, cell.y1 - length)
+        canvas.line(cell.x, cell.y1 - tick * mm, cell.x + length, cell.y1 - tick * mm)
+    size = max(5.0, min(8.0, cell.height / 20))
+    fonts.draw_string(canvas, cx, cy + 7 * mm, label, size, align="centre")
+
+
 def _empty_page(canvas: Canvas, preset: Preset) -> None:
     text = canvas.beginText()
     size = min(12.0, preset.page_height / 12)
@@ -509,33 +529,28 @@ def alignment_test(out: BinaryIO, *, layout: str = DEFAULT_PRESET, offset_x_mm: 
     preset = get_preset(layout)
     canvas = _new_canvas(out, preset, "Badge alignment test")
     fonts.REGULAR.register()
-    cells = _page_cells(preset, offset_x_mm * mm, offset_y_mm * mm)
+    slots = preset.slots(offset_x_mm * mm, offset_y_mm * mm)
     canvas.setLineWidth(0.5)
-    for number, cell in enumerate(cells, start=1):
-        canvas.setDash()
-        canvas.rect(cell.x, cell.y, cell.width, cell.height)
-        canvas.setDash(1, 2)
-        canvas.rect(cell.x + SAFE_MARGIN, cell.y + SAFE_MARGIN, cell.width - 2 * SAFE_MARGIN,
-                    cell.height - 2 * SAFE_MARGIN)
-        canvas.setDash()
-        cx, cy = cell.x + cell.width / 2, cell.y + cell.height / 2
-        canvas.line(cx - 5 * mm, cy, cx + 5 * mm, cy)
-        canvas.line(cx, cy - 5 * mm, cx, cy + 5 * mm)
-        # Millimetre ticks from the label's top-left corner inward, to read a shift directly.
-        for tick in range(0, 16):
-            length = 3 * mm if tick % 5 == 0 else 1.5 * mm
-            canvas.line(cell.x + tick * mm, cell.y1, cell.x + tick * mm, cell.y1 - length)
-            canvas.line(cell.x, cell.y1 - tick * mm, cell.x + length, cell.y1 - tick * mm)
-        size = max(5.0, min(8.0, cell.height / 20))
-        fonts.draw_string(canvas, cx, cy + 7 * mm, f"label {number}", size, align="centre")
+    for number, slot in enumerate(slots, start=1):
+        for cell in slot.cells:
+            label = f"badge {number}" if slot.back is None else \
+                f"badge {number} {'back' if cell.rotated else 'front'}"
+            _alignment_cell(canvas, cell, label)
+    # Instructions above the first label when the sheet has room, else inside the label.
+    cells = [cell for slot in slots for cell in slot.cells]
     size = max(5.0, min(8.0, preset.page_height / 40))
-    lines = [f"Alignment test: {preset.name} ({preset.title})",
-             f"offset x {offset_x_mm:+.1f} mm, y {offset_y_mm:+.1f} mm. Print at 100% (no 'fit "
-             "to page'), hold against a label sheet in front of a light.",
-             "Printed too far right/up by N mm? use --offset-x -N / --offset-y -N (left/down: +N)."]
-    top = preset.page_height - 2.5 * mm - size
-    for i, line in enumerate(lines):
-        fonts.draw_string(canvas, preset.page_width / 2, top - i * 1.3 * size, line, size,
+    width = preset.page_width - 2 * PADDING
+    lines = [f"Alignment test: {preset.name} ({preset.title}).",
+             f"Offsets in use: x {offset_x_mm:+.1f} mm, y {offset_y_mm:+.1f} mm. Print at 100% "
+             "(no 'fit to page') and hold the page against a label sheet in front of a light.",
+             "Printed too far right (or up) by N mm? Print with offset x (or y) -N; "
+             "too far left (or down): +N."]
+    wrapped = [line for text in lines for line in wrap(text, size, width, 3)]
+    room_above = preset.page_height - max(cell.y1 for cell in cells)
+    top = preset.page_height - 2 * mm if room_above >= (len(wrapped) * 1.3 + 1) * size \
+        else cells[0].y + cells[0].height * 0.4
+    for i, line in enumerate(wrapped):
+        fonts.draw_string(canvas, preset.page_width / 2, top - (i + 1) * 1.3 * size, line, size,
                           align="centre")
     canvas.showPage()
     canvas.save()
