@@ -322,6 +322,25 @@ def test_upload_5000_rows_is_fast(upload, make_event):
     assert elapsed < 8, f"5 000-row import took {elapsed:.1f}s"
 
 
+@pytest.mark.xfail(reason="config MAX_CONTENT_LENGTH is 1 MB for every request, so a realistic "
+                          "5 000-row attendee export (about 1.6 MB) gets 413; the import route "
+                          "needs a larger limit of its own", strict=False)
+def test_upload_of_a_realistic_5000_row_eventbrite_export(upload, make_event):
+    event = make_event()
+    header = ('"Order #","Order Date","First Name","Last Name","Email","Quantity",'
+              '"Ticket Type","Attendee #","Job Title","Company","Attendee Status",'
+              '"What can you offer?","What could you use?"\n')
+    body = "".join(
+        f'"{100000 + i}","2026-03-01 10:{i % 60:02d}","Firstname{i}","Lastname-{i}",'
+        f'"attendee{i}@example.com","1","General Admission","{200000 + i}","Engineer",'
+        f'"Company number {i % 300}","Attending","Intros to people in sector {i % 40}, '
+        f'advice on hiring","A mentor for topic {i % 25}; clients"\n' for i in range(5000))
+    assert len(header + body) > 1_048_576
+    response = upload(event, header + body)
+    assert response.status_code == 302, page_text(response)[:500]
+    assert guest_count(event) == 5000
+
+
 def test_names_in_every_script_survive_import_db_and_export(upload, host_client, make_event):
     event = make_event()
     out = io.StringIO()

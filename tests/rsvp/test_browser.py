@@ -220,3 +220,23 @@ def test_edit_page_shows_the_current_answer_checked(live_server, phone, event, m
     guest = make_guest(event, name="Ann", attendance=Attendance.maybe)
     phone.goto(f"{live_server}/r/{guest.edit_token}")
     assert phone.get_by_label("Maybe").is_checked()
+
+
+def test_topics_removed_while_the_form_was_open(live_server, phone, event):
+    page = phone
+    page.goto(f"{live_server}/e/spring")
+    page.get_by_label("Your name").fill("Ann")
+    page.get_by_role("textbox", name="E-mail").fill("ann@example.com")
+    page.get_by_label("What can you offer?").fill("Intros")
+    page.get_by_label("Funding").check()
+    event.categories = ["Hiring", "Design"]  # the host edits the topics meanwhile
+    db.session.commit()
+    page.get_by_role("button", name="Send my RSVP").click()
+    page.get_by_text("The host has changed the topics").wait_for()
+    assert page.get_by_label("What can you offer?").input_value() == "Intros"
+    page.get_by_label("Design").check()
+    page.get_by_role("button", name="Send my RSVP").click()
+    page.wait_for_url(f"{live_server}/e/spring/thanks")
+    db.session.expire_all()
+    guest = db.session.scalar(select(Guest).where(Guest.email == "ann@example.com"))
+    assert guest.categories == ["Design"]
