@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable
@@ -85,10 +86,15 @@ def decode_csv(data: bytes) -> str:
                                        "'CSV UTF-8' and try again")]) from None
 
 
-def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
-    header = text.split("\n", 1)[0]
-    counts = {d: header.count(d) for d in (",", ";", "\t")}
-    delimiter = max(counts, key=counts.get) if any(counts.values()) else ","
+# Excel may start a CSV with a line like "sep=;" naming the delimiter.
+EXCEL_SEP_LINE = re.compile(r"sep=([,;\t|])[ \t]*(?:\r\n|\n|\r)")
+
+
+def _dialect(text: str, delimiter: str | None = None) -> type[csv.Dialect] | csv.Dialect:
+    if delimiter is None:
+        header = text.split("\n", 1)[0]
+        counts = {d: header.count(d) for d in (",", ";", "\t")}
+        delimiter = max(counts, key=counts.get) if any(counts.values()) else ","
 
     class Dialect(csv.excel):
         pass
@@ -126,13 +132,17 @@ def _map_header(header: list[str]) -> dict[str, int]:
 
 def parse_guest_csv(text: str) -> list[ImportedRow]:
     """Read and validate every row; raise CsvImportError listing all bad rows."""
-    reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
+    header_line, delimiter = 1, None
+    sep_line = EXCEL_SEP_LINE.match(text)
+    if sep_line:
+        header_line, delimiter, text = 2, sep_line.group(1), text[sep_line.end():]
+    reader = csv.reader(io.StringIO(text, newline=""), _dialect(text, delimiter))
     try:
         header = next(reader)
     except StopIteration:
-        raise CsvImportError([RowError(1, "the file is empty")]) from None
+        raise CsvImportError([RowError(header_line, "the file is empty")]) from None
     except csv.Error as exc:
-        raise CsvImportError([RowError(1, "cannot read the header: "
+        raise CsvImportError([RowError(header_line, "cannot read the header: "
                                        + _row_problem(exc))]) from None
     columns = _map_header(header)
     missing = []
@@ -141,13 +151,14 @@ def parse_guest_csv(text: str) -> list[ImportedRow]:
     if "email" not in columns:
         missing.append("email")
     if missing:
-        raise CsvImportError([RowError(1, "missing column(s): " + ", ".join(missing)
+        raise CsvImportError([RowError(header_line,
+                                       "missing column(s): " + ", ".join(missing)
                                        + f"; the header has: {', '.join(header)}")])
     used = set(columns.values())
     errors: list[RowError] = []
     rows: list[ImportedRow] = []
     seen: dict[str, int] = {}
-    line = 2
+    line = header_line + 1
     while True:
         start = line
         try:
@@ -157,9 +168,9 @@ def parse_guest_csv(text: str) -> list[ImportedRow]:
         except csv.Error as exc:
             # The reader goes on with the next line, so every broken row gets reported.
             errors.append(RowError(start, _row_problem(exc)))
-            line = reader.line_num + 1
+            line = reader.line_num + header_line
             continue
-        line = reader.line_num + 1
+        line = reader.line_num + header_line
         if not any(cell.strip() for cell in record):
             continue
         if len(record) > len(header) and any(c.strip() for c in record[len(header):]):

@@ -103,6 +103,15 @@ def test_semicolon_and_tab_delimiters(delimiter):
     assert row.values["can_offer"] == "Intros, advice"
 
 
+def test_excel_sep_line_names_the_delimiter_and_line_numbers_stay_true():
+    text = "\ufeffsep=;\r\nname;email;company\r\nAnn;ann@example.com;A, B\r\nBob;bob@;\r\n"
+    [error] = import_errors(csvio.decode_csv(text.encode()))
+    assert error.startswith("line 4:")
+    ann, bob = csvio.parse_guest_csv(csvio.decode_csv(text.replace("bob@", "bob@example.com")
+                                                      .encode()))
+    assert (ann.line, ann.values["company"], bob.line) == (3, "A, B", 4)
+
+
 def test_quoted_multiline_answers_keep_their_lines_and_later_line_numbers():
     text = (HEADER + 'Ann,ann@example.com,Acme,"Intros\nto finance\nrecruiters",Jobs\r\n'
             "Bob,not-an-address,,,\n")
