@@ -190,6 +190,9 @@ def chain(bold: bool = False) -> FontChain:
 
 _SPACE_LIKE = re.compile(r"[\s\u2028\u2029]+")
 _RTL_CLASSES = {"R", "AL"}
+# Blocks holding every right-to-left letter: a quick test before asking unicodedata.
+_MAYBE_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\U00010800-\U00010fff"
+                        "\U0001e800-\U0001efff]")
 
 
 @lru_cache(maxsize=2048)
@@ -197,12 +200,15 @@ def prepare_text(text: str) -> str:
     """Normalise text for drawing: NFC, no control characters, one-line, RTL in visual order."""
     if not text:
         return ""
+    if text.isascii() and text.isprintable():
+        return " ".join(text.split())  # the common case: nothing to normalise or reorder
     text = unicodedata.normalize("NFC", text)
     # Tabs and new lines become spaces; other control characters (NUL, BEL...) are dropped.
     text = "".join(" " if c.isspace() else c for c in text
                    if c.isspace() or unicodedata.category(c) != "Cc")
     text = _SPACE_LIKE.sub(" ", text).strip()
-    if any(unicodedata.bidirectional(c) in _RTL_CLASSES for c in text):
+    if _MAYBE_RTL.search(text) and any(unicodedata.bidirectional(c) in _RTL_CLASSES
+                                       for c in text):
         text = _visual_order(text)
     # Format characters (bidi marks, joiners, variation selectors) have no glyph to draw.
     text = "".join(c for c in text if unicodedata.category(c) not in ("Cf", "Cs")

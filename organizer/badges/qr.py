@@ -104,6 +104,7 @@ def _capacity_bits(version: int, level: str) -> int:
     return sum(data for data, _ in _blocks(version, level)) * 8
 
 
+@lru_cache(maxsize=None)
 def version_for(length: int, level: str) -> int:
     """The smallest version holding ``length`` bytes in byte mode at this level."""
     for version in range(1, MAX_VERSION + 1):
@@ -332,7 +333,13 @@ def choose_level(payload: str, box: float, min_module: float, comfortable_module
     needs smaller modules.  ``quiet_in_box`` is how many quiet-zone modules the box must hold
     besides the symbol (both sides by default).
     """
-    length = len(payload.encode("utf-8"))
+    return _choose_level(len(payload.encode("utf-8")), box, min_module, comfortable_module,
+                         quiet_in_box)
+
+
+@lru_cache(maxsize=1024)
+def _choose_level(length: int, box: float, min_module: float, comfortable_module: float,
+                  quiet_in_box: int) -> str:
     sizes = {level: version_for(length, level) * 4 + 17 for level in ("H", "Q", "M", "L")}
     for floor in (max(comfortable_module, min_module), min_module):
         for level, size in sizes.items():
