@@ -97,7 +97,7 @@ class SentenceEncoder:
         """Word-piece ids of each text, with [CLS] and [SEP]."""
         return [encoding.ids for encoding in self.tokenizer.encode_batch(texts)]
 
-    def encode(self, texts: list[str], batch_tokens: int = 4096) -> np.ndarray:
+    def encode(self, texts: list[str], batch_tokens: int = 2048) -> np.ndarray:
         """Embed texts as L2-normalised float32 rows (mean pooling over tokens)."""
         ids = self.token_ids(texts)
         out = np.zeros((len(texts), HIDDEN), dtype=np.float32)
