@@ -163,14 +163,16 @@ def main() -> int:
     database_url = args.database_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
     tokens, secrets = seed(database_url, args.guests, args.clients)
     base = "http://party.test/b/"
-    plans: list[list[str]] = [[] for _ in range(args.clients)]
-    for n, token in enumerate(tokens):
-        plan = plans[n % args.clients]
-        plan.append(base + token)
-        if n % 10 == 0:
-            plan.append(token)  # the same badge again: "already"
-        if n % 50 == 0:
-            plan.append("http://party.test/b/" + "x" * 24)  # not ours: "unknown"
+    plans: list[list[str]] = []
+    for door in range(args.clients):  # each door its own guests, in the same mix
+        plan = []
+        for n, token in enumerate(tokens[door::args.clients]):
+            plan.append(base + token)
+            if n % 10 == 0:
+                plan.append(token)  # the same badge again: "already"
+            if n % 50 == 25:
+                plan.append(base + "x" * 24)  # not ours: "unknown"
+        plans.append(plan)
     port = free_port()
     server = start_server(database_url, port, args.workers, args.threads, tmp / "server.log")
     try:
