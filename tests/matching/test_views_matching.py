@@ -216,3 +216,43 @@ def test_pif_sheet_command(runner, party, tmp_path):
     assert result.exit_code == 0 and service.latest_run(db.session, event).guest_count == 1
     result = runner.invoke(args=["sheet", event.slug, "-o", str(out), "--saved"])
     assert result.exit_code == 0 and "1 guests" in result.output
+
+
+UNLABELLED_CONTROLS_JS = """() => Array.from(
+    document.querySelectorAll('input:not([type=hidden]), textarea, select'))
+  .filter(el => el.labels.length === 0 && !el.getAttribute('aria-label')
+                && !el.getAttribute('aria-labelledby'))
+  .map(el => el.outerHTML)"""
+
+
+@pytest.mark.browser
+def test_matches_page_in_a_real_browser(live_server, browser, party):
+    """Run, lock and publish by clicking; no CSP or console errors, labelled controls, fits a phone."""
+    event, g = party
+    from organizer.hosting.services import create_host
+    create_host(db.session, "host@example.com", "correct horse battery")
+    db.session.commit()
+    errors: list[str] = []
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "favicon" not in m.text
+            and "404" not in m.text else None)
+    page.goto(f"{live_server}/host/login")
+    page.fill("#email", "host@example.com")
+    page.fill("#password", "correct horse battery")
+    page.click("button[type=submit]")
+    page.goto(f"{live_server}/host/events/{event.slug}/matches")
+    page.click("text=Run matching")
+    page.wait_for_selector("text=Matched 5 guests coming.")
+    assert page.locator(".strength-strong").count() >= 2
+    bob = page.locator(f"#guest-{g['Bob'].id}")
+    bob.locator("button", has_text="Lock").first.click()
+    page.wait_for_selector("text=stays in every re-run")
+    assert page.locator(f"#guest-{g['Bob'].id} .tag-lock").count() == 1
+    page.click("text=Publish to guests")
+    page.wait_for_selector("text=Published:")
+    assert page.evaluate(UNLABELLED_CONTROLS_JS) == []
+    phone = browser.new_page(viewport={"width": 360, "height": 740})
+    phone.goto(f"{live_server}/r/{g['Bob'].edit_token}")
+    assert phone.locator("#meet-h").is_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    assert errors == []
