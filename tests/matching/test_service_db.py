@@ -305,3 +305,11 @@ def test_background_analysis_inline_and_threaded(app, party, monkeypatch):
     app.config["MATCHING_ANALYSIS"] = "sometimes"
     with pytest.raises(ValueError):
         background.kick_analysis(app, event.id)
+
+
+def test_a_run_with_nobody_checked_in_is_empty_not_an_error(party):
+    event, _ = party
+    empty = run(event, present_only=True)
+    assert empty.guest_count == 0 and pairs(empty) == set() and empty.circles == []
+    with pytest.raises(service.MatchingError):
+        run(event, per_guest=0)
