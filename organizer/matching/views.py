@@ -17,6 +17,8 @@ from .sheet import PAPERS, render_sheet
 from .sheet_data import filter_guests, sheet_data_for_run, strength_counts, unserved_by_guest
 
 bp = Blueprint("matching", __name__, url_prefix="/host/events/<slug>/matches")
+# Guests per page on the matches page (a 1 000-guest event would otherwise be a 3 MB page).
+GUESTS_PER_PAGE = 100
 
 
 class RunForm(BaseForm):
@@ -87,6 +89,10 @@ def event_page(slug: str):
     run = service.latest_run(db.session, event)
     search = request.args.get("q", "")[:100]
     data = sheet_data_for_run(db.session, event, run) if run is not None else None
+    shown = filter_guests(data, search) if data else ()
+    pages = max(1, -(-len(shown) // GUESTS_PER_PAGE))
+    page = min(max(1, request.args.get("page", 1, type=int) or 1), pages)
+    first = (page - 1) * GUESTS_PER_PAGE
     choice_form = ChoiceForm()
     choice_form.guest_a.choices = choice_form.guest_b.choices = _guest_choices(event)
     choices = {kind: service.list_choices(db.session, event, kind)
@@ -96,7 +102,8 @@ def event_page(slug: str):
         vetoes.setdefault(choice.guest_b_id, []).append(choice)
     return render_template(
         "matching/event.html", event=event, run=run, data=data,
-        guests=filter_guests(data, search) if data else (),
+        guests=shown[first:first + GUESTS_PER_PAGE], shown_count=len(shown), first=first,
+        page=page, pages=pages,
         counts=strength_counts(data) if data else (0, 0),
         publication=service.publication(db.session, event), run_form=RunForm(
             per_guest=run.per_guest if run else 3), pair_form=PairForm(),

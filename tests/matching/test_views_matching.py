@@ -256,3 +256,17 @@ def test_matches_page_in_a_real_browser(live_server, browser, party):
     assert phone.locator("#meet-h").is_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     assert errors == []
+
+
+def test_long_guest_lists_are_paged_and_searchable(host_client, party, make_guest, monkeypatch):
+    from organizer.matching import views
+    event, g = party
+    monkeypatch.setattr(views, "GUESTS_PER_PAGE", 2)
+    post(host_client, event, "/run", {"per_guest": "3"})
+    first = page(host_client, event).text
+    assert "Guests 1–2 of 5" in first and "Page 1 of 3" in first and "Next →" in first
+    third = host_client.get(f"/host/events/{event.slug}/matches?page=3").text
+    assert "Guests 5–5 of 5" in third and "← Previous" in third
+    assert "Page 3 of 3" in host_client.get(f"/host/events/{event.slug}/matches?page=99").text
+    found = host_client.get(f"/host/events/{event.slug}/matches?q=olsen").text
+    assert "Guests 1–" in found and "matching “olsen”" in found
