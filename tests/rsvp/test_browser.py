@@ -14,6 +14,7 @@ from sqlalchemy import select
 from organizer.extensions import db
 from organizer.hosting import demo
 from organizer.hosting.services import create_host
+from organizer.mail import messages
 from organizer.models import Attendance, Guest
 
 pytestmark = pytest.mark.browser
@@ -23,6 +24,12 @@ DESKTOP = {"width": 1280, "height": 800}
 SHOTS = Path(os.environ.get("PIF_SCREENSHOTS", "/tmp/pif-screenshots"))
 NAME = "سارة Çelik 🎉 王小明"
 HOST_EMAIL, HOST_PASSWORD = "host@example.com", "correct horse battery"
+
+BAD_CSV = ("name,email,company,can_offer,could_use\n"
+           "Ann Lee,ann@example.com,Acme,Advice,Jobs\n"
+           "Bob,bob@,Acme,Advice,Jobs\n"
+           'Cy,cy@example.com,"Acme,Advice,Jobs\n'
+           "Dee,dee@example.com,Acme,Advice,Jobs\n")
 
 # Every visible form control must have a label (or an accessible name of its own).
 UNLABELLED_CONTROLS_JS = """() => Array.from(
@@ -172,6 +179,8 @@ def test_pages_fit_a_phone_and_look_right_on_a_desktop(live_server, browser, eve
     db.session.commit()
     guest = make_guest(event, name=NAME, company="Northwind", can_offer="UX reviews " * 30,
                        could_use="A first client", consent_share=True)
+    messages.queue_rsvp_confirmation(db.session, guest, base_url=live_server, position=None)
+    db.session.commit()
     for label, viewport in (("360", PHONE), ("1280", DESKTOP)):
         context = browser.new_context(viewport=viewport, device_scale_factor=1)
         page = context.new_page()
@@ -198,8 +207,17 @@ def test_pages_fit_a_phone_and_look_right_on_a_desktop(live_server, browser, eve
         shoot(page, f"host-guests-{label}")
         if viewport is PHONE:
             assert_fits_phone(page)
-        page.goto(f"{live_server}/host/events/{demo_event.slug}/import")
-        shoot(page, f"host-import-{label}")
+        page.goto(f"{live_server}/host/events/spring/import")
+        page.get_by_label("CSV file").set_input_files(files=[{
+            "name": "guests.csv", "mimeType": "text/csv",
+            "buffer": BAD_CSV.encode("utf-8")}])
+        page.get_by_role("button", name="Import").click()
+        page.get_by_text("Nothing was imported.").wait_for()
+        shoot(page, f"host-import-errors-{label}")
+        if viewport is PHONE:
+            assert_fits_phone(page)
+        page.goto(f"{live_server}/host/events/spring/mail")
+        shoot(page, f"host-mail-{label}")
         page.goto(f"{live_server}/host/events/spring/guests/{guest.id}")
         shoot(page, f"host-guest-{label}")
         if viewport is PHONE:
