@@ -151,21 +151,22 @@ def _codewords(payload: bytes, version: int, level: str) -> bytes:
 class _Template:
     """What every code of one version and level shares.
 
-    Matrices are big integers with module (row r, column c) at bit ``r * size + c``
-    ("row-major"), and transposed copies with it at ``c * size + r`` ("column-major"), so the
-    mask penalty is a handful of whole-matrix integer operations.
+    A matrix is one big integer holding it twice: module (row r, column c) at bit
+    ``r * size + c`` (row-major, the low ``size * size`` bits) and again at
+    ``size * size + c * size + r`` (column-major, the high half).  Rows and columns are then
+    both "lines" of ``size`` bits, so the mask penalty along rows and columns is a handful of
+    whole-matrix integer operations, and placing data touches one integer.
     """
 
     size: int
-    cell_bits: tuple[tuple[int, int], ...]  # data modules in placement order: (row-, col-major)
-    fixed: tuple[tuple[int, int], ...]      # per mask: function patterns incl. format info
+    fixed: tuple[int, ...]  # per mask: function patterns including format information
     # Function patterns with format and version information left light, as ``qrcode`` scores
     # masks (``makeImpl(test=True)``), so the mask chosen here is the one it would choose.
-    scoring: tuple[int, int]
-    flips: tuple[tuple[int, int], ...]      # per mask: the data modules the mask inverts
-    # Per half-codeword (high, low nibble of each byte in placement order), for each of the 16
-    # nibble values, the (row-major, column-major) bits of its dark modules.
-    nibbles: tuple[tuple[tuple[int, int], ...], ...]
+    scoring: int
+    flips: tuple[int, ...]  # per mask: the data modules the mask inverts
+    # Per half-codeword (high, low nibble of each codeword in placement order), for each of
+    # the 16 nibble values, the bits of its dark modules.
+    nibbles: tuple[tuple[int, ...], ...]
 
 
 @lru_cache(maxsize=None)
@@ -174,7 +175,7 @@ def _template(version: int, level: str) -> _Template:
     size = version * 4 + 17
     fixed, flips = [], []
     cells: list[tuple[int, int]] = []
-    scoring = (0, 0)
+    scoring = 0
     for mask in range(8):
         code = QRCode(version=version, error_correction=LEVELS[level], mask_pattern=mask)
         code.modules_count = size
@@ -198,32 +199,24 @@ def _template(version: int, level: str) -> _Template:
         fixed.append(_pack(dark, size))
         is_flipped = util.mask_func(mask)
         flips.append(_pack([(r, c) for r, c in cells if is_flipped(r, c)], size))
-    cell_bits = tuple((1 << (r * size + c), 1 << (c * size + r)) for r, c in cells)
-    return _Template(size, cell_bits, tuple(fixed), scoring, tuple(flips),
-                     _nibble_tables(cell_bits))
+    cell_bits = tuple(_pack([cell], size) for cell in cells)
+    return _Template(size, tuple(fixed), scoring, tuple(flips), _nibble_tables(cell_bits))
 
 
-def _nibble_tables(cell_bits: tuple[tuple[int, int], ...]) -> tuple:
+def _pack(modules: list[tuple[int, int]], size: int) -> int:
+    """The big integer (row-major low half, column-major high half) with these modules set."""
+    area = size * size
+    return sum((1 << (r * size + c)) | (1 << (area + c * size + r)) for r, c in modules)
+
+
+def _nibble_tables(cell_bits: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
     """Lookup tables for placing four data bits at a time (remainder bits stay light)."""
     tables = []
     for start in range(0, len(cell_bits) - len(cell_bits) % 4 + 4, 4):
         group = cell_bits[start:start + 4]
-        table = []
-        for value in range(16):
-            rows = columns = 0
-            for offset, (row_bit, column_bit) in enumerate(group):
-                if value >> (3 - offset) & 1:
-                    rows |= row_bit
-                    columns |= column_bit
-            table.append((rows, columns))
-        tables.append(tuple(table))
+        tables.append(tuple(sum(bits for offset, bits in enumerate(group)
+                                if value >> (3 - offset) & 1) for value in range(16)))
     return tuple(tables)
-
-
-def _pack(modules: list[tuple[int, int]], size: int) -> tuple[int, int]:
-    """Row-major and column-major big integers with the given modules set."""
-    return (sum(1 << (r * size + c) for r, c in modules),
-            sum(1 << (c * size + r) for r, c in modules))
 
 
 def _placement_order(modules: list[list[bool | None]]) -> list[tuple[int, int]]:
@@ -253,34 +246,34 @@ _FINDER_LIKE = ("10111010000", "00001011101")
 
 @lru_cache(maxsize=None)
 def _windows(size: int) -> dict[str, int]:
-    """Masks of the bit positions where a window of k modules fits inside one line."""
-    def starts(k: int, lines: int = size) -> int:
+    """Masks of the bit positions where a window of k modules fits inside one line; the 2 *
+    size lines are the rows and then the columns."""
+    def starts(k: int, lines: int) -> int:
         return sum(((1 << (size - k + 1)) - 1) << (line * size) for line in range(lines))
-    return {"pair": starts(2), "five": starts(5), "eleven": starts(11),
-            "block": starts(2, size - 1)}
+    return {"pair": starts(2, 2 * size), "five": starts(5, 2 * size),
+            "eleven": starts(11, 2 * size), "block": starts(2, size - 1),
+            "rows": (1 << (size * size)) - 1}
 
 
-def _line_penalty(lines: int, size: int, windows: dict[str, int]) -> int:
-    """N1 (runs of five or more) and N3 (finder-like patterns) along every line."""
-    same = ~(lines ^ (lines >> 1)) & windows["pair"]
+def _penalty(matrix: int, size: int) -> int:
+    """Penalty score N1..N4 of a masked matrix (equal to ``qrcode.util.lost_point``)."""
+    windows = _windows(size)
+    # N1: a run of L >= 5 same-coloured modules in a row or column costs 3 + (L - 5), that is
+    # its L - 4 uniform windows of five plus 2.
+    same = ~(matrix ^ (matrix >> 1)) & windows["pair"]
     uniform = same & (same >> 1) & (same >> 2) & (same >> 3) & windows["five"]
-    # A run of L >= 5 costs 3 + (L - 5): its L - 4 uniform windows plus 2.
     score = uniform.bit_count() + 2 * (uniform & ~(uniform << 1)).bit_count()
+    # N3: 1:1:3:1:1 finder-like patterns with four light modules on one side, 40 each.
     for pattern in _FINDER_LIKE:
         found = windows["eleven"]
         for k, bit in enumerate(pattern):
-            found &= (lines >> k) if bit == "1" else ~(lines >> k)
+            found &= (matrix >> k) if bit == "1" else ~(matrix >> k)
         score += 40 * found.bit_count()
-    return score
-
-
-def _penalty(rows: int, columns: int, size: int) -> int:
-    """Penalty score N1..N4 of a masked matrix; the lowest-scoring mask is used."""
-    windows = _windows(size)
-    score = _line_penalty(rows, size, windows) + _line_penalty(columns, size, windows)
-    same_across = ~(rows ^ (rows >> 1))
+    # N2: 2 x 2 blocks of one colour, 3 each (rows half only).
+    rows = matrix & windows["rows"]
     same_down = ~(rows ^ (rows >> size))
-    score += 3 * (same_across & same_down & (same_down >> 1) & windows["block"]).bit_count()
+    score += 3 * (same & same_down & (same_down >> 1) & windows["block"]).bit_count()
+    # N4: 10 per 5 % the dark share is away from 50 %.
     dark = rows.bit_count()
     return score + 10 * (abs(dark * 100 // (size * size) - 50) // 5)
 
@@ -288,27 +281,17 @@ def _penalty(rows: int, columns: int, size: int) -> int:
 def _matrix(payload: bytes, version: int, level: str, mask: int | None) -> QrMatrix:
     template = _template(version, level)
     size = template.size
-    data = _codewords(payload, version, level)
-    placed_rows = placed_columns = 0
+    placed = 0
     nibbles = template.nibbles
-    for high, low, byte in zip(nibbles[0::2], nibbles[1::2], data):
-        # Two table lookups per codeword: the modules of its high and low four bits.
-        high_rows, high_columns = high[byte >> 4]
-        low_rows, low_columns = low[byte & 15]
-        placed_rows |= high_rows | low_rows
-        placed_columns |= high_columns | low_columns
+    for high, low, byte in zip(nibbles[0::2], nibbles[1::2],
+                               _codewords(payload, version, level)):
+        placed |= high[byte >> 4] | low[byte & 15]
     if mask is None:
-        scoring_rows, scoring_columns = template.scoring
-        scores = []
-        for candidate in range(8):
-            flip_r, flip_c = template.flips[candidate]
-            scores.append((_penalty(scoring_rows | (placed_rows ^ flip_r),
-                                    scoring_columns | (placed_columns ^ flip_c), size),
-                           candidate))
-        mask = min(scores)[1]
-    rows = template.fixed[mask][0] | (placed_rows ^ template.flips[mask][0])
+        flips, scoring = template.flips, template.scoring
+        mask = min(range(8), key=lambda m: (_penalty(scoring | (placed ^ flips[m]), size), m))
+    matrix = template.fixed[mask] | (placed ^ template.flips[mask])
     full = (1 << size) - 1
-    return QrMatrix(tuple((rows >> (r * size)) & full for r in range(size)), version, level,
+    return QrMatrix(tuple((matrix >> (r * size)) & full for r in range(size)), version, level,
                     mask)
 
 
@@ -373,10 +356,11 @@ def path_operators(matrix: QrMatrix) -> str:
     chunk boundary is two abutting rectangles in the same fill), then the coordinate system
     steps up a row: a table lookup per byte instead of formatting numbers per module.
     """
-    chunks = [_chunk_rects(k) for k in range((matrix.size + _CHUNK - 1) // _CHUNK)]
+    count = (matrix.size + _CHUNK - 1) // _CHUNK
+    chunks = [_chunk_rects(k) for k in range(count)]
     parts = []
     for row in reversed(matrix.rows):
-        rects = " ".join(table[(row >> (_CHUNK * k)) & 0xFF] for k, table in enumerate(chunks)
-                         if (row >> (_CHUNK * k)) & 0xFF)
+        rects = " ".join(table[byte] for table, byte in zip(chunks, row.to_bytes(count, "little"))
+                         if byte)
         parts.append(f"{rects} f 1 0 0 1 0 1 cm" if rects else "1 0 0 1 0 1 cm")
     return "\n".join(parts)
