@@ -39,11 +39,20 @@ class SmtpSettings:
                    sender=config["MAIL_FROM"])
 
 
+def smtp_address(address: str) -> str:
+    """An address any SMTP server takes: a non-ASCII domain in its IDNA (xn--) form."""
+    local, _, domain = address.rpartition("@")
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:
+        return address  # left as it is; a server without SMTPUTF8 refuses it, noted in the log
+
+
 def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     """The MIME message for an outbox row, with its calendar file attached."""
     email = EmailMessage()
     email["From"] = sender
-    email["To"] = message.to_addr
+    email["To"] = smtp_address(message.to_addr)
     # A header may not hold line breaks (an event title can); fold them into spaces.
     email["Subject"] = " ".join(message.subject.split())
     email["Message-ID"] = make_msgid(domain="pif.local")

@@ -220,6 +220,13 @@ def test_title_with_a_line_break_still_makes_a_valid_subject(smtp_server, make_e
     assert message["Subject"] == "Your RSVP: Line one Line two"
 
 
+def test_international_domain_is_sent_in_its_ascii_form(smtp_server, party, rsvp, deliver):
+    rsvp(party, "zoe@exämple.com", name="Zoë")
+    assert deliver() == 1
+    [envelope] = smtp_server.envelopes
+    assert envelope.rcpt_tos == ["zoe@xn--exmple-cua.com"]
+
+
 def test_two_senders_never_send_a_message_twice(app, smtp_server, party, deliver):
     total = 40
     for i in range(total):
