@@ -100,7 +100,7 @@ def test_rsvp_confirmation_reaches_the_guest_with_link_and_calendar(
 
     page = client.get(f"/r/{guest.edit_token}")
     assert page.status_code == 200
-    assert "You're coming, Zoë 王 محمد." in page.get_data(as_text=True)
+    assert "You're coming, <bdi>Zoë 王 محمد</bdi>." in page.get_data(as_text=True)
 
     calendar = ics_of(message)
     [item] = calendar.walk("VEVENT")
