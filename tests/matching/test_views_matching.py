@@ -1,7 +1,6 @@
 """Host matching pages over HTTP: login, CSRF, run, lock, veto, rules, publish, the guest's page."""
 from __future__ import annotations
 
-import re
 from datetime import datetime, timezone
 
 import pytest
@@ -11,7 +10,6 @@ from organizer.extensions import db
 from organizer.matching import service
 from organizer.matching.analysis import analyse_many
 from organizer.matching.models import MatchChoice
-from organizer.models import Guest
 from tests.conftest import csrf_from
 
 NOW = datetime(2026, 11, 25, 18, 0, tzinfo=timezone.utc)
@@ -52,7 +50,7 @@ def page(client, event):
     return client.get(f"/host/events/{event.slug}/matches")
 
 
-def post(client, event, path, data, referer=None):
+def post(client, event, path, data):
     token = csrf_from(page(client, event))
     return client.post(f"/host/events/{event.slug}/matches{path}", data={**data, "csrf_token": token})
 
