@@ -258,3 +258,28 @@ def test_topics_removed_while_the_form_was_open(live_server, phone, event):
     db.session.expire_all()
     guest = db.session.scalar(select(Guest).where(Guest.email == "ann@example.com"))
     assert guest.categories == ["Design"]
+
+
+def test_expired_session_keeps_the_answers_and_resubmits(live_server, phone, event):
+    page = phone
+    page.goto(f"{live_server}/e/spring")
+    page.get_by_label("Your name").fill(NAME)
+    page.get_by_role("textbox", name="E-mail").fill("late@example.com")
+    page.get_by_label("What could you use?").fill("A mentor")
+    page.context.clear_cookies()  # the session (and its CSRF secret) is gone
+    page.get_by_role("button", name="Send my RSVP").click()
+    page.get_by_text("Your form session expired").wait_for()
+    assert page.get_by_label("Your name").input_value() == NAME
+    assert page.get_by_label("What could you use?").input_value() == "A mentor"
+    assert_fits_phone(page)
+    shoot(page, "rsvp-csrf-expired-360")
+    page.get_by_role("button", name="Send my RSVP").click()
+    page.wait_for_url(f"{live_server}/e/spring/thanks")
+
+
+def test_closed_event_says_so(live_server, phone, make_event):
+    make_event(slug="closed", title="Closed party", is_open=False)
+    phone.goto(f"{live_server}/e/closed")
+    assert "The host has closed RSVPs for this event." in phone.inner_text("main")
+    assert phone.locator("form.rsvp-form").count() == 0
+    shoot(phone, "rsvp-closed-360")
