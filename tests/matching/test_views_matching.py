@@ -268,3 +268,15 @@ def test_long_guest_lists_are_paged_and_searchable(host_client, party, make_gues
     assert "Page 3 of 3" in host_client.get(f"/host/events/{event.slug}/matches?page=99").text
     found = host_client.get(f"/host/events/{event.slug}/matches?q=olsen").text
     assert "Guests 1–" in found and "matching “olsen”" in found
+
+
+def test_circles_are_listed_on_the_page(host_client, party):
+    import json
+    event, g = party
+    post(host_client, event, "/run", {"per_guest": "3"})
+    run_ = service.latest_run(db.session, event)
+    run_.circles_json = json.dumps([[g["Анна"].id, g["Δημήτρης"].id, g["Ingrid"].id]])
+    db.session.commit()
+    html = page(host_client, event).text
+    circle = html.split('id="circles-h"')[1].split("</section>")[0]
+    assert circle.count("<bdi>") == 4 and "Анна Иванова" in circle and " → " in circle
