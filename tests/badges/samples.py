@@ -23,7 +23,8 @@ NAMES = [
 ]
 
 
-def sample_badges(count: int | None = None, base_url: str = "http://party.test") -> list[BadgeData]:
+def sample_badges(count: int | None = None,
+                  base_url: str = "http://party.test") -> list[BadgeData]:
     """Badges with names in many scripts, distinct random QR tokens, some with intros."""
     rows = NAMES * (1 + (count or len(NAMES)) // len(NAMES))
     return [BadgeData(name=name, company=company, role=role,

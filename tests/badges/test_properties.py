@@ -1,7 +1,6 @@
 """Property tests: any name, company and answers render without error, inside the label."""
 from __future__ import annotations
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
