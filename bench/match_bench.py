@@ -36,8 +36,8 @@ def generate(size: int, seed: int, out: Path) -> Path:
     return directory
 
 
-def run_timed(command: list[str], stdout_path: Path) -> tuple[float, float]:
-    """Run a command, returning wall seconds and the child's peak RSS in MB."""
+def run_timed(command: list[str], stdout_path: Path) -> tuple[float, float, float]:
+    """Run a command, returning wall seconds, the child's peak RSS in MB and its CPU seconds."""
     started = time.perf_counter()
     with open(stdout_path, "wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL, cwd=REPO)
@@ -45,7 +45,7 @@ def run_timed(command: list[str], stdout_path: Path) -> tuple[float, float]:
     elapsed = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"failed: {' '.join(command)}")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def score(directory: Path, matches: Path, strong_only: bool) -> dict:
@@ -67,15 +67,15 @@ def show(label: str, metrics: dict) -> None:
                                        for m in METRICS))
 
 
-def quality(sizes: list[int], seeds: list[int], work: Path) -> None:
+def quality(sizes: list[int], seeds: list[int], work: Path, extra: list[str]) -> None:
     """Run the matcher and the naive baseline on every scenario and print averages."""
     ours, strong, baseline = [], [], []
     for size in sizes:
         for seed in seeds:
             directory = generate(size, seed, work)
             matches = directory / "matches.json"
-            elapsed, _ = run_timed(pif_command() + ["match", "--csv", str(directory / "guests.csv"), "--json"],
-                                   matches)
+            elapsed, _, _ = run_timed(pif_command() + ["match", "--csv", str(directory / "guests.csv"), "--json"]
+                                      + extra, matches)
             ours.append(score(directory, matches, False))
             strong.append(score(directory, matches, True))
             base = directory / "baseline.json"
@@ -95,13 +95,15 @@ def quality(sizes: list[int], seeds: list[int], work: Path) -> None:
 def speed(sizes: list[int], work: Path) -> None:
     """Cold `pif match --csv --json` per size: wall time and peak RSS, and how time grows."""
     print("\nCold start `pif match --csv FILE --json` (new process, model load included):")
+    print(f"  (load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; CPU time is the child's user+sys)")
     previous = None
     for size in sizes:
         directory = generate(size, 1000 + size % 97, work)
-        elapsed, rss = run_timed(pif_command() + ["match", "--csv", str(directory / "guests.csv"), "--json"],
+        elapsed, rss, cpu = run_timed(pif_command() + ["match", "--csv", str(directory / "guests.csv"), "--json"],
                                  directory / "matches.json")
         growth = f"  x{elapsed / previous[1]:.2f} time for x{size / previous[0]:.1f} guests" if previous else ""
-        print(f"  {size:>6} guests: {elapsed:6.2f} s, peak RSS {rss:7.1f} MB{growth}", flush=True)
+        print(f"  {size:>6} guests: {elapsed:6.2f} s wall, {cpu:6.2f} s CPU, peak RSS {rss:7.1f} MB{growth}",
+              flush=True)
         previous = (size, elapsed)
 
 
@@ -112,6 +114,7 @@ def main() -> None:
     parser.add_argument("--seeds", default="1,2,3")
     parser.add_argument("--speed-sizes", default="1000,10000")
     parser.add_argument("--work", default=None, help="folder for scenarios (default: a temporary one)")
+    parser.add_argument("--giver-cap", type=int, default=None, help="pass --giver-cap L to pif match")
     args = parser.parse_args()
     if not BENCH.exists():
         raise SystemExit(f"shared benchmark not found at {BENCH} (set PIF_SHARED)")
@@ -119,7 +122,8 @@ def main() -> None:
         work = Path(args.work or temporary)
         work.mkdir(parents=True, exist_ok=True)
         if args.sizes:
-            quality([int(s) for s in args.sizes.split(",")], [int(s) for s in args.seeds.split(",")], work)
+            extra = ["--giver-cap", str(args.giver_cap)] if args.giver_cap else []
+            quality([int(s) for s in args.sizes.split(",")], [int(s) for s in args.seeds.split(",")], work, extra)
         if args.speed_sizes:
             speed([int(s) for s in args.speed_sizes.split(",")], work)
 
