@@ -172,6 +172,7 @@ def fit_name(name: str, max_width: float, max_height: float, max_size: float,
     if not name:
         return [], max_size
     chain = fonts.chain(bold)
+    max_height = max(max_height, 1.0)
 
     def height_em(lines: list[str]) -> float:
         return sum(sum(line_extent(line, bold)) for line in lines)
