@@ -25,6 +25,7 @@ ENV_SETTINGS: dict[str, tuple[str, type]] = {
     "RSVP_RATE_LIMIT_PER_IP": ("RSVP_RATE_LIMIT_PER_IP", str),
     "TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
     "MAX_UPLOAD_BYTES": ("MAX_UPLOAD_BYTES", int),
+    "MATCHING_ANALYSIS": ("MATCHING_ANALYSIS", str),
 }
 
 DEV_SECRET_KEY = "dev-only-not-secret"
@@ -57,6 +58,10 @@ class DefaultConfig:
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
     RSVP_RATE_LIMIT_PER_ADDRESS = "5 per hour"
     RSVP_RATE_LIMIT_PER_IP = "60 per minute"
+    # How saved answers are analysed for matching: "background" (a thread per process, after
+    # the request), "inline" (in the request) or "off" (only when matching runs). Empty means
+    # "background", or "off" under TESTING.
+    MATCHING_ANALYSIS = ""
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
     TRUSTED_PROXIES = 0
     SESSION_COOKIE_HTTPONLY = True

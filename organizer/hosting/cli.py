@@ -18,6 +18,17 @@ from .services import EventDetails, check_timezone, create_event, create_host, e
     parse_local
 
 
+def _analyse_for_matching(event_id: int) -> None:
+    """Read the new answers for matching now, so the first match run is quick."""
+    from ..matching.background import analyse_event_now, analysis_mode
+    app = current_app._get_current_object()
+    if analysis_mode(app) == "off":
+        return
+    with click.progressbar(length=1, label="Reading answers for matching", file=sys.stderr) as bar:
+        analyse_event_now(app, event_id)
+        bar.update(1)
+
+
 def _fail(exc: Exception) -> None:
     raise click.ClickException(str(exc))
 
@@ -66,6 +77,7 @@ def import_command(slug: str, csv_file: Path) -> None:
     except DomainError as exc:
         db.session.rollback()
         _fail(exc)
+    _analyse_for_matching(event.id)
     click.echo(f"Imported {len(result.added)} guests into {slug}.")
     for line, email in result.skipped_existing:
         click.echo(f"  line {line}: {email} is already a guest, left unchanged")
@@ -115,6 +127,7 @@ def demo_command() -> None:
     """Load the demo event with ~40 made-up guests."""
     event = load_demo_event(db.session)
     db.session.commit()
+    _analyse_for_matching(event.id)
     click.echo(f"Demo event ready: /e/{event.slug} ({event.guests.count()} guests)")
 
 

@@ -31,7 +31,7 @@ class RsvpForm(BaseForm):
         _length(ANSWER_MAX, "This answer")])
     categories = MultiCheckboxField("Topics", choices=[])
     consent_share = BooleanField(
-        "Share my name, company and e-mail with the people I'm matched with")
+        "Share my company, role and e-mail with the people I'm matched with")
     attendance = RadioField("Are you coming?", choices=[
         SelectChoice("yes", "Yes, I'll be there"), SelectChoice("maybe", "Maybe"),
         SelectChoice("no", "No, I can't make it")],
