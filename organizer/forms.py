@@ -5,7 +5,7 @@ import re
 import unicodedata
 
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, widgets
+from wtforms import SelectMultipleField, TextAreaField, widgets
 
 # Control characters other than tab and newline never belong in user text (NUL breaks
 # PostgreSQL, others confuse PDFs and terminals); Unicode format characters such as
@@ -21,13 +21,20 @@ def clean_text(value):
     return unicodedata.normalize("NFC", _CONTROL.sub("", value)).strip()
 
 
+def clean_line(value):
+    """Like clean_text, for one-line fields: line breaks become spaces."""
+    value = clean_text(value)
+    return " ".join(value.split("\n")) if isinstance(value, str) else value
+
+
 class BaseForm(FlaskForm):
     """A FlaskForm whose text fields are cleaned before validation."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
             filters = list(unbound_field.kwargs.get("filters", []))
-            filters.append(clean_text)
+            multi_line = issubclass(unbound_field.field_class, TextAreaField)
+            filters.append(clean_text if multi_line else clean_line)
             return unbound_field.bind(form=form, filters=filters, **options)
 
 

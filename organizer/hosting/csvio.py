@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..dbtypes import utcnow
 from ..errors import DomainError
-from ..forms import clean_text
+from ..forms import clean_line, clean_text
 from ..hosting.models import Event
 from ..rsvp.models import ANSWER_MAX, NAME_MAX, Attendance, Guest
 from ..rsvp.services import lock_event, next_badge_number
@@ -190,7 +190,10 @@ def _validate_row(line: int, record: list[str], header: list[str], columns: dict
                   errors: list[RowError]) -> ImportedRow | None:
     def cell(field_name: str) -> str:
         index = columns.get(field_name)
-        return clean_text(record[index]) if index is not None and index < len(record) else ""
+        if index is None or index >= len(record):
+            return ""
+        multi_line = field_name in ("can_offer", "could_use")
+        return (clean_text if multi_line else clean_line)(record[index])
 
     values = {f: cell(f) for f in ("email", "company", "role", "can_offer", "could_use")}
     values["name"] = cell("name") or " ".join(
