@@ -12,6 +12,11 @@ from .views import bp
 SERVICE_WORKER = "door/sw.js"
 
 
+def _door_scope() -> str:
+    """The URL folder of the door pages (/door/, or under the app's prefix)."""
+    return url_for("door.service_worker").rsplit("/", 1)[0] + "/"
+
+
 @bp.get("/door/<slug>")
 def page(slug: str):
     """The door page: scanner, search, walk-ins (needs a door key stored on the phone)."""
@@ -30,7 +35,7 @@ def service_worker():
     """The service worker, served from /door/ so it may control every door page."""
     response = current_app.send_static_file(SERVICE_WORKER)
     response.headers["Cache-Control"] = "no-cache"
-    response.headers["Service-Worker-Allowed"] = "/door/"
+    response.headers["Service-Worker-Allowed"] = _door_scope()
     return response
 
 
@@ -41,7 +46,7 @@ def manifest(slug: str):
         "name": "Door check-in",
         "short_name": "Door",
         "start_url": url_for("door.page", slug=slug),
-        "scope": "/door/",
+        "scope": _door_scope(),
         "display": "standalone",
         "orientation": "portrait",
         "background_color": "#111418",

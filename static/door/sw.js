@@ -2,17 +2,20 @@
 // scripts so the door page opens with no network. API calls are never cached here; the page
 // keeps its data in IndexedDB.
 const VERSION = "door-v1";
+// Where the app serves static files (/static/ in a checkout; the page says, so an installed or
+// prefixed app works too).
+const STATIC = new URL(self.location).searchParams.get("static") || "/static/";
 const SHELL = [
-  "/static/door/door.css",
-  "/static/door/js/main.js",
-  "/static/door/js/camera.js",
-  "/static/door/js/feedback.js",
-  "/static/door/js/fold.js",
-  "/static/door/js/sha256.js",
-  "/static/door/js/store.js",
-  "/static/vendor/jsqr/jsQR.js",
-  "/static/door/icon-192.png",
-];
+  "door/door.css",
+  "door/js/main.js",
+  "door/js/camera.js",
+  "door/js/feedback.js",
+  "door/js/fold.js",
+  "door/js/sha256.js",
+  "door/js/store.js",
+  "vendor/jsqr/jsQR.js",
+  "door/icon-192.png",
+].map((path) => STATIC + path);
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(VERSION).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
@@ -54,7 +57,7 @@ self.addEventListener("fetch", (event) => {
   if (url.pathname.startsWith("/api/")) return;
   if (event.request.mode === "navigate" || url.pathname.endsWith(".webmanifest")) {
     event.respondWith(networkFirst(event.request));
-  } else if (url.pathname.startsWith("/static/door/") || url.pathname.startsWith("/static/vendor/jsqr/")) {
+  } else if (url.pathname.startsWith(`${STATIC}door/`) || url.pathname.startsWith(`${STATIC}vendor/jsqr/`)) {
     event.respondWith(staleWhileRevalidate(event.request));
   }
 });
@@ -62,7 +65,7 @@ self.addEventListener("fetch", (event) => {
 // The page asks for its own URL to be kept: its first load happened before this worker ran.
 self.addEventListener("message", (event) => {
   const url = event.data && event.data.keep;
-  if (typeof url === "string" && url.startsWith("/door/")) {
+  if (typeof url === "string" && url.startsWith(new URL(self.registration.scope).pathname)) {
     event.waitUntil(caches.open(VERSION).then((cache) => cache.add(url)).catch(() => {}));
   }
 });

@@ -531,7 +531,8 @@ async function start() {
   state.key = takeKeyFromUrl();
   if (!state.key) { lock($("locked-reason").textContent); return; }
   if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register(body.dataset.sw, { scope: "/door/" }).catch(() => {});
+    const worker = `${body.dataset.sw}?static=${encodeURIComponent(body.dataset.static)}`;
+    navigator.serviceWorker.register(worker, { scope: body.dataset.scope }).catch(() => {});
     navigator.serviceWorker.ready.then((reg) => {
       if (reg.active) reg.active.postMessage({ keep: location.pathname });
     });
