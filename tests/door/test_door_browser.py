@@ -239,3 +239,28 @@ def test_revoked_key_locks_the_page(launch, live_server, party, badge_url):
     assert "revoked" in page.inner_text("#locked")
     assert not checked_in(guests[0].id)
     context.close()
+
+
+def test_badge_page_offers_check_in_on_a_door_phone(app, launch, live_server, party):
+    """The partial the badge page (/b/<token>) includes: a button only door phones see."""
+    from flask import render_template
+    event, guests, secret = party
+    with app.test_request_context():
+        partial = render_template("door/_badge_checkin.html", event=event, guest=guests[0])
+    html = f"<!doctype html><html><body><h1>Badge</h1>{partial}</body></html>"
+    browser = launch()
+    context = browser.new_context()
+    page = context.new_page()
+    page.route(f"{live_server}/badge-page-test", lambda route: route.fulfill(
+        body=html, content_type="text/html"))
+    page.goto(f"{live_server}/badge-page-test")
+    page.wait_for_load_state()
+    assert page.is_hidden("#door-checkin")  # not a door phone: nothing shown
+    page.goto(f"{live_server}/door/spring#key={secret}")
+    page.wait_for_selector("body[data-ready='1']")
+    page.goto(f"{live_server}/badge-page-test")
+    page.click("#door-checkin-button")
+    page.wait_for_selector("#door-checkin[data-result='ok']")
+    assert "Zoë Ångström is checked in" in page.inner_text("#door-checkin-result")
+    assert checked_in(guests[0].id)
+    context.close()
