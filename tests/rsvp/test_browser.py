@@ -98,7 +98,7 @@ def test_guest_rsvps_on_a_phone_by_keyboard(live_server, phone, event):
     page.keyboard.press("Tab")
     page.keyboard.type("A first client in fintech")
     page.get_by_label("Design").check()
-    page.get_by_label("Share my name, company and e-mail").focus()
+    page.get_by_role("checkbox", name="matched with").focus()
     page.keyboard.press("Space")
     page.get_by_label("Yes, I'll be there").focus()
     page.keyboard.press("ArrowDown")  # radio group: move to "Maybe"
