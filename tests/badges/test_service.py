@@ -137,3 +137,11 @@ def test_host_downloads(host_client, party, make_event, make_guest):
     assert host_client.get("/host/events/nope/badges.pdf").status_code == 404
     assert host_client.get("/host/events/winter/badges/alignment-test.pdf?layout=foldover"
                            "&offset_x=1&offset_y=-2").status_code == 200
+
+
+def test_cli_reports_characters_no_font_has(app, make_event, make_guest, runner, tmp_path):
+    event = make_event(slug="odd")
+    make_guest(event, "Pat \U0010fffd")
+    result = runner.invoke(args=["badges", "odd", "-o", str(tmp_path / "b.pdf")])
+    assert result.exit_code == 0, result.output
+    assert "no embedded font has U+10FFFD" in result.output and "Pat" in result.output
