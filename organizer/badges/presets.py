@@ -114,10 +114,10 @@ PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
         name="avery-5392", title="Avery 5392 name badge inserts, 4 x 3 in, 6 per US Letter sheet",
         page_width=LETTER[0], page_height=LETTER[1], label_width=4 * inch, label_height=3 * inch,
         columns=2, rows=3, left=0.25 * inch, top=1 * inch, pitch_x=4 * inch, pitch_y=3 * inch,
-        source="Avery's published template for 5392 (and 74541/5384): six 4 x 3 in cells, "
-               "0.25 in side and 1 in top/bottom margins, no gutters; the same figures as "
-               "Paper::Specs' Avery 74541 entry. gLabels' avery-us-templates.xml has no 5392 "
-               "entry to compare with.",
+        source="Six 4 x 3 in cells, 0.25 in side and 1 in top/bottom margins, no gutters: "
+               "Paper::Specs' Avery 74541 entry (same insert family) and the figures quoted "
+               "from Avery's 5392/74536/5384/74540/74541 template; gLabels' "
+               "avery-us-templates.xml has no 5392 entry to compare with.",
     ),
     Preset(
         name="avery-l4785", title="Avery L4785 name badges, 80 x 50 mm, 10 per A4 sheet",
