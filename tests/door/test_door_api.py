@@ -176,3 +176,15 @@ def test_walkin_badge_pdf_with_door_key(client, door):
     assert client.get(url + "?layout=nope", headers=headers).status_code == 400
     assert client.get("/api/v1/events/spring/guests/99999/badge.pdf",
                       headers=headers).status_code == 404
+
+
+def test_guest_list_etag(client, door, make_guest):
+    event, headers = door
+    make_guest(event)
+    first = client.get("/api/v1/events/spring/guests", headers=headers)
+    tag = first.headers["ETag"]
+    again = client.get("/api/v1/events/spring/guests", headers={**headers, "If-None-Match": tag})
+    assert again.status_code == 304
+    make_guest(event)
+    changed = client.get("/api/v1/events/spring/guests", headers={**headers, "If-None-Match": tag})
+    assert changed.status_code == 200 and len(changed.get_json()["guests"]) == 2

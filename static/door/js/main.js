@@ -74,12 +74,12 @@ async function api(path, { method = "GET", json, headers = {} } = {}) {
     clearTimeout(timer);
   }
   setOnline(true);
-  const data = await response.json().catch(() => ({}));
+  const data = response.status === 304 ? {} : await response.json().catch(() => ({}));
   if (response.status === 401 || response.status === 403) {
     lock(data.message || "This door link no longer works. Ask the host for a new one.");
     throw new Locked(data.message);
   }
-  return { status: response.status, data };
+  return { status: response.status, data, etag: response.headers.get("ETag") };
 }
 
 // ---- the guest list (offline copy) ----------------------------------------------------
@@ -110,8 +110,10 @@ async function markLocal(guest, at) {
 
 async function refreshList() {
   try {
-    const { status, data } = await api("/guests");
-    if (status !== 200) return;
+    const cachedTag = state.list && state.list.etag;
+    const { status, data, etag } = await api("/guests", { headers: cachedTag ? { "If-None-Match": cachedTag } : {} });
+    if (status === 304 || status !== 200) return;
+    data.etag = etag;
     // What this phone did offline and has not sent yet still counts locally.
     const pending = new Set((await queueAll(SLUG)).map((i) => i.guest_id).filter(Boolean));
     for (const id of Object.keys(state.local)) {
