@@ -210,6 +210,12 @@ def test_offline_scans_survive_reload_and_sync_once(launch, live_server, party, 
             f"#result[data-result='ok-offline']:not([hidden]) >> text={guest.name}")
         assert page.inner_text("#result-head").lower() == "accepted offline"
     page.wait_for_selector("#queue[data-count='3']")
+    # The same guest again, offline (bare token, so not the "same code" ignored for 4 s).
+    page.keyboard.type(guests[0].badge_token)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#result[data-result='already']:not([hidden])")
+    assert "(Front door)" in page.inner_text("#result-reason")
+    page.wait_for_selector("#queue[data-count='3']")
     page.reload()
     page.wait_for_selector("body[data-ready='1']")
     page.wait_for_selector("#queue[data-count='3']")

@@ -3,7 +3,7 @@ import { startCamera } from "./camera.js";
 import { hideResult, showResult } from "./feedback.js";
 import { foldName, looksLikeBadgeCode, parseBadgeCode } from "./fold.js";
 import { randomId, sha256Hex } from "./sha256.js";
-import { kvDelete, kvGet, kvSet, queueAdd, queueAll, queueDelete } from "./store.js";
+import { kvGet, kvSet, queueAdd, queueAll, queueDelete } from "./store.js";
 
 const body = document.body;
 const SLUG = body.dataset.slug;
@@ -97,13 +97,16 @@ function indexList(list) {
   }
 }
 
+// state.local: guest id -> {at, door} for what this phone saw, so a reload (or an offline
+// spell) still knows who is in and through which door.
 function checkedInAt(guest) {
-  return state.local[guest.id] || guest.checked_in_at;
+  const mine = state.local[guest.id];
+  return (mine && mine.at) || guest.checked_in_at;
 }
 
-async function markLocal(guest, at) {
+async function markLocal(guest, at, door = state.door) {
   if (!guest) return;
-  if (at) state.local[guest.id] = at; else delete state.local[guest.id];
+  if (at) state.local[guest.id] = { at, door }; else delete state.local[guest.id];
   if (state.byId.has(guest.id)) state.byId.get(guest.id).checked_in_at = at || null;
   await kvSet(`local:${SLUG}`, state.local);
 }
@@ -125,7 +128,7 @@ async function refreshList() {
     state.door = data.door;
     $("door-name").textContent = data.door || "";
   } catch (error) {
-    if (!(error instanceof Offline)) throw error;
+    if (!(error instanceof Offline) && !(error instanceof Locked)) throw error;
   }
 }
 
@@ -179,7 +182,8 @@ function conflictText(answer, name) {
 
 async function applyAnswer(answer, offline, sticky = false) {
   if (answer.guest && (answer.result === "ok" || answer.result === "already")) {
-    await markLocal(answer.guest, answer.guest.checked_in_at || answer.first_checked_in_at || new Date().toISOString());
+    await markLocal(answer.guest, answer.first_checked_in_at || answer.guest.checked_in_at || new Date().toISOString(),
+      answer.first_door || "");
   }
   showResult({ ...viewFor(answer, offline), sticky });
   if (!offline) refreshStats();
@@ -205,7 +209,8 @@ function answerForGuest(guest) {
   if (guest.status === "declined") return { result: "not_attending", guest, reason: "This guest declined or cancelled their RSVP." };
   if (guest.status === "waitlist") return { result: "not_attending", guest, reason: "This guest is on the waitlist, without a confirmed place." };
   const at = checkedInAt(guest);
-  if (at) return { result: "already", guest, first_checked_in_at: at, first_door: state.local[guest.id] ? state.door : null };
+  const mine = state.local[guest.id];
+  if (at) return { result: "already", guest, first_checked_in_at: at, first_door: mine ? mine.door : null };
   return { result: "ok", guest };
 }
 
@@ -286,7 +291,7 @@ async function flushQueue() {
       await queueDelete(item.seq);
       const answer = reply.data;
       if (answer.result !== "ok" || answer.conflict) await addConflict(item, answer);
-      if (answer.guest) await markLocal(answer.guest, answer.guest.checked_in_at);
+      if (answer.guest) await markLocal(answer.guest, answer.first_checked_in_at || answer.guest.checked_in_at, answer.first_door || "");
     }
   } finally {
     state.flushing = false;
