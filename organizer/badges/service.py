@@ -106,10 +106,12 @@ def render_guests(session: Session, guests: Sequence[Guest], out: BinaryIO, *, b
                   progress: Callable[[int], None] | None = None) -> RenderReport:
     """Render these guests' badges to ``out``; record ``now`` as their print time (committed).
 
-    ``intros`` maps a guest id to suggested introductions for the foldover back.
+    ``intros`` maps a guest id to suggested introductions for the foldover back; by default a
+    foldover shows the introductions the host has published (:func:`published_intros`).
     """
     check_layout(layout)
-    intros = intros or {}
+    if intros is None:
+        intros = published_intros(session, guests) if get_preset(layout).foldover else {}
 
     def data() -> Iterator[BadgeData]:
         for guest in guests:
@@ -126,6 +128,20 @@ def render_guests(session: Session, guests: Sequence[Guest], out: BinaryIO, *, b
                         .values(badge_printed_at=now))
         session.commit()
     return report
+
+
+def published_intros(session: Session, guests: Sequence[Guest]) -> dict[int, list[str]]:
+    """Per guest id, the introductions the host published from matching, one line each:
+    people who can help the guest first, then people the guest can help.  Empty lists when
+    nothing is published, so the foldover back shows its empty state."""
+    from ..matching.service import matches_for_guest  # the matching feature owns publication
+
+    intros = {}
+    for guest in guests:
+        matches = matches_for_guest(session, guest)
+        intros[guest.id] = [f"{match.name} \u2014 {match.text}"
+                            for match in (*matches.can_help_you, *matches.you_can_help)]
+    return intros
 
 
 def render_event_badges(session: Session, event: Event, out: BinaryIO, *, base_url: str,

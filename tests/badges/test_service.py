@@ -145,3 +145,29 @@ def test_cli_reports_characters_no_font_has(app, make_event, make_guest, runner,
     result = runner.invoke(args=["badges", "odd", "-o", str(tmp_path / "b.pdf")])
     assert result.exit_code == 0, result.output
     assert "no embedded font has U+10FFFD" in result.output and "Pat" in result.output
+
+
+def test_foldover_backs_show_published_introductions(app, party, runner, tmp_path):
+    from organizer.matching.models import MatchPublication, MatchRun, MatchSuggestion
+    event, guests = party
+    assert all(v == [] for v in service.published_intros(db.session, [guests["yes"]]).values())
+    run = MatchRun(event_id=event.id)
+    db.session.add(run)
+    db.session.flush()
+    db.session.add(MatchSuggestion(run_id=run.id, giver_id=guests["yes"].id,
+                                   receiver_id=guests["maybe"].id, rank=1, score=0.9,
+                                   strength="strong", reason="r", offer_item="hiring advice",
+                                   need_item="a new job"))
+    db.session.add(MatchPublication(event_id=event.id, run_id=run.id, published_at=NOW))
+    db.session.commit()
+    intros = service.published_intros(db.session, [guests["yes"], guests["maybe"]])
+    assert intros[guests["maybe"].id] == [
+        "Zoë Yes \u2014 offers \u201chiring advice\u201d \u2014 for your \u201ca new job\u201d"]
+    assert intros[guests["yes"].id][0].startswith("Max Maybe \u2014 could use")
+    output = tmp_path / "fold.pdf"
+    result = runner.invoke(args=["badges", "winter", "-o", str(output), "--layout", "foldover"])
+    assert result.exit_code == 0, result.output
+    with pdfplumber.open(output) as pdf:
+        text = "".join(page.extract_text() for page in pdf.pages)
+    # The backs are printed upside down, so their text is extracted back to front.
+    assert "hiring advice" in text[::-1] or "hiring advice" in text
