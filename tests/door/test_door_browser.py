@@ -270,3 +270,31 @@ def test_badge_page_offers_check_in_on_a_door_phone(app, launch, live_server, pa
     assert "Zoë Ångström is checked in" in page.inner_text("#door-checkin-result")
     assert checked_in(guests[0].id)
     context.close()
+
+
+def test_offline_conflict_is_reported_and_earliest_wins(launch, live_server, party, badge_url,
+                                                        make_door_key):
+    from datetime import timedelta
+
+    from organizer.dbtypes import utcnow
+    from organizer.door.checkin import checkin_guest
+    event, guests, secret = party
+    side, _ = make_door_key(event, "Side door")
+    browser = launch()
+    context, page, errors = open_door(browser, live_server, secret)
+    context.set_offline(True)
+    page.keyboard.type(badge_url(guests[1]))
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#result[data-result='ok-offline']:not([hidden])")
+    # Meanwhile the side door, online, checks the same guest in (later than the offline scan).
+    checkin_guest(db.session, event, guests[1].badge_token, side, utcnow() + timedelta(seconds=5))
+    context.set_offline(False)
+    page.wait_for_selector("#queue[hidden]", state="attached", timeout=20000)
+    page.wait_for_selector("#conflicts li")
+    text = page.inner_text("#conflicts")
+    assert "Bob Builder" in text and "Side door" in text and "earlier scan counts" in text
+    db.session.expire_all()
+    standing = db.session.get(Guest, guests[1].id).checked_in_at
+    assert standing < utcnow()  # the offline scan's time, not the side door's
+    assert not errors, errors
+    context.close()
