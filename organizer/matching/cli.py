@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import sys
 import time
-from pathlib import Path
 
 import click
 
@@ -22,30 +21,51 @@ def _progress(enabled: bool):
     return say
 
 
-def _event_guests(slug: str, present_only: bool) -> tuple[list[GuestAnswers], dict[str, str]]:
-    """The event's expected (or checked-in) guests, with stored analyses attached."""
-    from flask import current_app
+def _event_match(slug: str, *, per_guest: int, giver_cap: int | None, separate_companies: bool,
+                 present_only: bool, say) -> tuple[MatchResult, dict[str, str]]:
+    """Run (and save) the event's matching through the same service as the dashboard.
+
+    Analyses stored when answers were saved are reused; host locks, vetoes, exclusions and pins
+    apply. Guests are keyed by e-mail (or guest-<id> for walk-ins without one), as in the Match
+    JSON contract.
+    """
+    import json as json_module
+
     from sqlalchemy import select
 
+    from ..dbtypes import utcnow
     from ..extensions import db
     from ..hosting.models import Event
-    from ..rsvp.models import Attendance, Guest
-    from .store import AnalysisStore
+    from ..rsvp.models import Guest
+    from . import service
+    from .results import Circle, Suggestion, UnservedNeed
 
     event = db.session.scalar(select(Event).where(Event.slug == slug))
     if event is None:
         raise click.ClickException(f"no event with slug {slug!r}")
-    query = select(Guest).where(Guest.event_id == event.id)
-    if present_only:
-        query = query.where(Guest.checked_in_at.is_not(None))
-    else:
-        query = query.where(Guest.attendance.in_([Attendance.yes, Attendance.maybe]))
-    rows = db.session.scalars(query.order_by(Guest.name, Guest.id)).all()
-    guests = [GuestAnswers(key=g.email or f"guest-{g.id}", name=g.name, can_offer=g.can_offer or "",
-                           could_use=g.could_use or "", company=g.company or "") for g in rows]
-    names = {g.key: g.name for g in guests}
-    store = AnalysisStore(Path(current_app.instance_path) / "matching-analyses.sqlite3")
-    return store.attach(guests), names
+    try:
+        run = service.run_matching(db.session, event, now=utcnow(), per_guest=per_guest,
+                                   present_only=present_only, giver_cap=giver_cap,
+                                   separate_companies=separate_companies, progress=say)
+    except service.MatchingError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    guests = {g.id: g for g in db.session.scalars(select(Guest).where(Guest.event_id == event.id))}
+
+    def key(guest_id: int) -> str:
+        return guests[guest_id].email or f"guest-{guest_id}"
+
+    rows = sorted(service.suggestions_of(db.session, run), key=lambda r: (r.receiver_id, r.rank))
+    suggestions = [Suggestion(giver=key(r.giver_id), receiver=key(r.receiver_id), score=r.score,
+                              strength=r.strength, reason=r.reason, offer_item=r.offer_item,
+                              need_item=r.need_item, is_locked=r.is_locked,
+                              is_pinned=r.is_pinned) for r in rows]
+    unserved = [UnservedNeed(guest=key(u.guest_id), need_item=u.need_item,
+                             best_score=u.best_score) for u in service.unserved_of(db.session, run)]
+    circles = [Circle(members=tuple(key(m) for m in members), links=())
+               for members in json_module.loads(run.circles_json or "[]")]
+    names = {key(g.id): g.name for g in guests.values()}
+    return MatchResult(suggestions, unserved, circles), names
 
 
 def _print_table(result: MatchResult, names: dict[str, str]) -> None:
@@ -88,12 +108,16 @@ def match_command(slug: str | None, csv_path: str | None, per_guest: int, giver_
         except (GuestCsvError, UnicodeDecodeError) as exc:
             raise click.ClickException(f"{csv_path}: {exc}") from exc
         names = {g.key: g.name for g in guests}
+        say(f"{len(guests)} guests read")
+        options = MatchOptions(per_guest=per_guest, giver_cap=giver_cap,
+                               separate_companies=not allow_same_company, with_circles=circles)
+        result = match_guests(guests, options, progress=say)
     else:
-        guests, names = _event_guests(slug, present_only)
-    say(f"{len(guests)} guests read")
-    options = MatchOptions(per_guest=per_guest, giver_cap=giver_cap, separate_companies=not allow_same_company,
-                           with_circles=circles)
-    result = match_guests(guests, options, progress=say)
+        result, names = _event_match(slug, per_guest=per_guest, giver_cap=giver_cap,
+                                     separate_companies=not allow_same_company,
+                                     present_only=present_only, say=say)
+        if not circles:
+            result.circles = []
     say(f"{len(result.suggestions)} suggestions")
     if as_json:
         json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=1)
