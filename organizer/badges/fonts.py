@@ -177,6 +177,13 @@ BOLD = FontChain("bold", (
 ))
 
 
+def register_primary_fonts() -> None:
+    """Register the regular and bold primary faces (DejaVu Sans), enough to start a canvas;
+    fallback faces load when a character needs them."""
+    REGULAR._cmap(0)
+    BOLD._cmap(0)
+
+
 def register_fonts() -> None:
     """Register every vendored face with reportlab; safe to call many times."""
     REGULAR.register()

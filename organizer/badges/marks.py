@@ -82,7 +82,7 @@ def alignment_test(out: BinaryIO, *, layout: str = DEFAULT_PRESET, offset_x_mm: 
     its 3 mm safe area, centre crosses and millimetre scales, with the offsets in use."""
     preset = get_preset(layout)
     canvas = new_canvas(out, preset, "Badge alignment test")
-    fonts.REGULAR.register()
+    fonts.register_primary_fonts()
     slots = preset.slots(offset_x_mm * mm, offset_y_mm * mm)
     canvas.setLineWidth(0.5)
     for number, slot in enumerate(slots, start=1):

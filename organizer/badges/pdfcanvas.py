@@ -16,7 +16,7 @@ from .presets import Preset
 
 def new_canvas(out: BinaryIO, preset: Preset, title: str) -> Canvas:
     """A canvas for a preset's page size: deterministic output, embedded default font."""
-    fonts.REGULAR.register()
+    fonts.register_primary_fonts()
     # Text objects start in the canvas's initial font: make that an embedded one, not Helvetica.
     canvas = Canvas(out, pagesize=preset.page_size, pageCompression=1, invariant=1,
                     initialFontName=fonts.REGULAR.primary, initialFontSize=10)

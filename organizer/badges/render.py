@@ -397,7 +397,7 @@ def _empty_page(canvas: Canvas, preset: Preset) -> None:
     size = min(12.0, preset.page_height / 12)
     text.setTextOrigin(PADDING, preset.page_height - PADDING - size)
     text.setFont(fonts.REGULAR.primary, size)
-    fonts.REGULAR.register()
+    fonts.register_primary_fonts()
     text.textOut("No guests to print.")
     canvas.drawText(text)
 

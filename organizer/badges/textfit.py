@@ -20,12 +20,18 @@ _ITEM_SPLIT = re.compile(r"[\n\r;\u2022\u00b7|]+|,\s|\s[-\u2013\u2014]\s")
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u00b7>]+|\d+[.)])\s*")
 
 
-def _face_descents() -> dict[str, float]:
-    return {face.name: max(MIN_DOWN, -fonts._font(face).face.descent / 1000)
-            for chain in (fonts.REGULAR, fonts.BOLD) for face in chain.faces}
-
-
 _DESCENTS: dict[str, float] = {}
+
+
+def _descent(font_name: str) -> float:
+    """How far below the baseline a face reaches (in em), as PDF tools measure it."""
+    descent = _DESCENTS.get(font_name)
+    if descent is None:
+        face = next(face for chain in (fonts.REGULAR, fonts.BOLD) for face in chain.faces
+                    if face.name == font_name)
+        descent = _DESCENTS[font_name] = max(MIN_DOWN,
+                                             -fonts._font(face).face.descent / 1000)
+    return descent
 
 
 @lru_cache(maxsize=2048)
@@ -33,9 +39,7 @@ def line_extent(text: str, bold: bool = False) -> tuple[float, float]:
     """(up, down) in em that a line of this text occupies around its baseline."""
     down = MIN_DOWN
     for font, _ in fonts.chain(bold).runs(text):
-        if font not in _DESCENTS:
-            _DESCENTS.update(_face_descents())
-        down = max(down, _DESCENTS[font])
+        down = max(down, _descent(font))
     return LINE_UP, down
 
 
