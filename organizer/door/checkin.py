@@ -160,9 +160,18 @@ def checkin_guest(session: Session, event: Event, code: str | None, door_key: Do
     scanned_at = _clamp_scanned_at(scanned_at, now)
     token = parse_badge_code(code)
     result, reason, guest = _refusal(session, event, token)
+    decided: CheckinOutcome | None = CheckinOutcome(result, reason, guest) if result else None
+    if decided is None:
+        not_attending = _not_attending_reason(guest)
+        if not_attending:
+            decided = CheckinOutcome("not_attending", not_attending, guest)
+        elif guest.checked_in_at is not None and scanned_at is None:
+            # Already in: no claim needed, so the answer is read before taking the write turn.
+            at_first, door_first = _first_checkin(session, guest)
+            decided = CheckinOutcome("already", REASONS["already"], guest, at_first, door_first)
     with sqlite_write_turn(session):
-        outcome = _decide_and_log(session, event, guest, door_key, result, reason, now,
-                                  scanned_at, idempotency_key)
+        outcome = _decide_and_log(session, event, guest, door_key, decided, now, scanned_at,
+                                  idempotency_key)
     if outcome is None:  # the same idempotency key raced in from a retry: the first stands
         seen = session.scalar(select(CheckinLog).where(
             CheckinLog.event_id == event.id, CheckinLog.idempotency_key == idempotency_key))
@@ -171,17 +180,14 @@ def checkin_guest(session: Session, event: Event, code: str | None, door_key: Do
 
 
 def _decide_and_log(session: Session, event: Event, guest: Guest | None,
-                    door_key: DoorKey | None, result: str, reason: str, now: datetime,
+                    door_key: DoorKey | None, decided: CheckinOutcome | None, now: datetime,
                     scanned_at: datetime | None,
                     idempotency_key: str | None) -> CheckinOutcome | None:
-    """Claim the guest (or refuse), log the answer and commit; None on an idempotency race."""
-    outcome = CheckinOutcome(result, reason, guest)
-    if not result:
-        not_attending = _not_attending_reason(guest)
-        if not_attending:
-            outcome = CheckinOutcome("not_attending", not_attending, guest)
-        else:
-            outcome = _claim(session, guest, scanned_at or now, scanned_at is not None)
+    """Claim the guest unless already decided, log the answer and commit.
+
+    Returns None when the same idempotency key raced in from another request.
+    """
+    outcome = decided or _claim(session, guest, scanned_at or now, scanned_at is not None)
     if outcome.result == "ok":  # this scan is now the guest's standing check-in
         outcome.first_checked_in_at = guest.checked_in_at
         outcome.first_door = door_key.name if door_key else ""
