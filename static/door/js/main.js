@@ -91,10 +91,13 @@ function indexList(list) {
   state.retired = new Set(list.retired_token_hashes || []);
   for (const g of list.guests) g.folded = foldName(`${g.name} ${g.company || ""}`);
   body.dataset.guests = String(list.guests.length);
-  if (list.event) {
-    state.event = list.event;
-    $("event-title").textContent = list.event.title;
-  }
+  if (list.event) showEvent(list.event);
+}
+
+function showEvent(event) {
+  state.event = event;
+  $("event-title").textContent = event.title;
+  document.title = `Door · ${event.title}`;
 }
 
 // state.local: guest id -> {at, door} for what this phone saw, so a reload (or an offline
@@ -555,9 +558,8 @@ async function start() {
     const { status, data } = await api("/door");
     if (status === 404) { lock("There is no such event: check the door link with the host."); return; }
     if (status === 200) {
-      state.event = data.event;
+      showEvent(data.event);
       state.door = data.door;
-      $("event-title").textContent = data.event.title;
       $("door-name").textContent = data.door;
     }
   } catch (error) {
