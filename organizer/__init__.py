@@ -27,7 +27,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: config, extensions, blueprints, CLI. No side effects beyond wiring."""
     app = Flask(__name__, instance_relative_config=True,
                 template_folder=str(resource_dir("templates")),
-                static_folder=str(resource_dir("static")))
+                static_folder=str(resource_dir("static")), static_url_path="/static")
     app.config.from_object(DefaultConfig)
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(env_overrides())

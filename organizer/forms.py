@@ -27,6 +27,19 @@ def clean_line(value):
     return " ".join(value.split("\n")) if isinstance(value, str) else value
 
 
+CSRF_EXPIRED = ("Your form session expired before you submitted (this happens if the page was "
+                "open for a long time). What you typed is still here — please submit again.")
+
+
+def csrf_expired(form: FlaskForm) -> bool:
+    """True when a submitted form was refused for a missing or stale CSRF token.
+
+    Views that carry a form check CSRF through the form itself (and are exempt from the global
+    check), so an expired token re-shows the form with everything typed, instead of a bare 400.
+    """
+    return form.is_submitted() and bool(form.csrf_token.errors)
+
+
 class BaseForm(FlaskForm):
     """A FlaskForm whose text fields are cleaned before validation."""
 

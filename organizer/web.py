@@ -53,6 +53,16 @@ def init_app(app: Flask) -> None:
         """A friendly 404 page."""
         return render_template("errors/404.html"), 404
 
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        """A button press whose page was open too long: say so in words, not a bare 400."""
+        return render_template("errors/generic.html", code=400,
+                               message="This page was open for a long time and its security "
+                                       "token expired. Go back, reload the page and try "
+                                       "again."), 400
+
     @app.errorhandler(429)
     def too_many(error):
         """Rate limit reached."""

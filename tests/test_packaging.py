@@ -124,10 +124,6 @@ def test_unpacked_wheel_finds_its_packaged_templates_and_static(installed):
         p.name for p in (ROOT / "organizer" / "migrations" / "versions").glob("*.py"))
 
 
-@pytest.mark.xfail(reason="create_app passes static_folder=.../_static without static_url_path, "
-                          "so Flask serves the installed app's files at /_static/ and the door "
-                          "service worker's /static/... paths 404; fix: static_url_path='/static' "
-                          "in organizer/__init__.py", strict=False)
 def test_installed_app_serves_static_files_at_slash_static(installed):
     _, found = installed
     assert found["linked_css"][0] == "/static/css/app.css"

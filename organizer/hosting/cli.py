@@ -95,7 +95,8 @@ def export_command(slug: str, output: Path | None) -> None:
     except DomainError as exc:
         _fail(exc)
     if output:
-        output.write_text(text, encoding="utf-8", newline="")
+        # utf-8-sig: the byte-order mark makes Excel read non-ASCII names correctly.
+        output.write_text(text, encoding="utf-8-sig", newline="")
         click.echo(f"Wrote {output}", err=True)
     else:
         click.echo(text, nl=False)

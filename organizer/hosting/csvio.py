@@ -259,16 +259,23 @@ def neutralise_formula(value: str) -> str:
 
 
 def export_guests_csv(session: Session, event: Event) -> str:
-    """The event's guest list as CSV text (formulas neutralised)."""
+    """The event's guest list as CSV text (formulas neutralised), imported extra columns last."""
+    import json
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(EXPORT_COLUMNS)
-    guests = session.scalars(select(Guest).where(Guest.event_id == event.id)
-                             .order_by(Guest.badge_number))
+    guests = list(session.scalars(select(Guest).where(Guest.event_id == event.id)
+                                  .order_by(Guest.badge_number)))
+    extras: list[str] = []
     for g in guests:
+        for key in json.loads(g.extra_json or "{}"):
+            if key not in extras and key not in EXPORT_COLUMNS:
+                extras.append(key)
+    writer.writerow(EXPORT_COLUMNS + extras)
+    for g in guests:
+        extra = g.extra
         row = [g.name, g.email or "", g.company, g.can_offer, g.could_use, g.role,
                g.attendance.value, str(g.badge_number), "; ".join(g.categories),
                g.checked_in_at.isoformat() if g.checked_in_at else "", g.source,
-               g.created_at.isoformat()]
+               g.created_at.isoformat()] + [extra.get(key, "") for key in extras]
         writer.writerow([neutralise_formula(v) for v in row])
     return out.getvalue()

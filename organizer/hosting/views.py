@@ -9,7 +9,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from ..errors import DomainError
-from ..extensions import db, limiter
+from ..extensions import csrf, db, limiter
+from ..forms import CSRF_EXPIRED, csrf_expired
+from ..mail.sender import kick_sender
 from ..mail.models import OutboxMessage
 from ..matching.background import kick_analysis
 from ..rsvp.models import Guest
@@ -62,6 +64,7 @@ def _event(slug: str) -> Event:
 
 
 @bp.route("/setup", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own CSRF token and keeps what was typed
 def setup():
     """Create the first host account; closed once one exists."""
     if host_count(db.session) > 0:
@@ -77,11 +80,14 @@ def setup():
             login_user(host)
             flash("Welcome! Create your first event, or load the demo to look around.", "success")
             return redirect(url_for("hosting.dashboard"))
+    if csrf_expired(form):
+        flash(CSRF_EXPIRED, "warning")
     return render_template("hosting/setup.html", form=form)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@csrf.exempt  # the form checks its own CSRF token and keeps what was typed
 def login():
     """Host login."""
     if host_count(db.session) == 0:
@@ -94,6 +100,8 @@ def login():
         else:
             login_user(host)
             return redirect(_safe_next(request.args.get("next")))
+    if csrf_expired(form):
+        flash(CSRF_EXPIRED, "warning")
     return render_template("hosting/login.html", form=form)
 
 
@@ -126,6 +134,7 @@ def load_demo():
 
 @bp.route("/events/new", methods=["GET", "POST"])
 @login_required
+@csrf.exempt  # the form checks its own CSRF token and keeps what was typed
 def new_event():
     """Create an event."""
     form = EventForm()
@@ -138,11 +147,14 @@ def new_event():
             db.session.commit()
             flash(f"Event created. Guests RSVP at {public_base_url()}/e/{event.slug}", "success")
             return redirect(url_for("hosting.event", slug=event.slug))
+    if csrf_expired(form):
+        flash(CSRF_EXPIRED, "warning")
     return render_template("hosting/event_form.html", form=form, event=None)
 
 
 @bp.route("/events/<slug>/edit", methods=["GET", "POST"])
 @login_required
+@csrf.exempt  # the form checks its own CSRF token and keeps what was typed
 def edit_event(slug: str):
     """Change an event's details."""
     event = _event(slug)
@@ -158,8 +170,11 @@ def edit_event(slug: str):
             form.form_errors.append(str(exc))
         else:
             db.session.commit()
+            kick_sender(current_app._get_current_object())  # e-mails to promoted guests
             flash("Event saved.", "success")
             return redirect(url_for("hosting.event", slug=event.slug))
+    if csrf_expired(form):
+        flash(CSRF_EXPIRED, "warning")
     return render_template("hosting/event_form.html", form=form, event=event)
 
 
@@ -201,6 +216,7 @@ def export_csv(slug: str):
 
 @bp.route("/events/<slug>/import", methods=["GET", "POST"])
 @login_required
+@csrf.exempt  # the form checks its own CSRF token and keeps what was typed
 def import_csv(slug: str):
     """Upload a guest CSV: all rows are added, or none and every problem is listed."""
     event = _event(slug)
@@ -219,6 +235,8 @@ def import_csv(slug: str):
             kick_analysis(current_app._get_current_object(), event.id)
             flash(f"Imported {len(result.added)} guests.{note}", "success")
             return redirect(url_for("hosting.event", slug=slug))
+    if csrf_expired(form):
+        flash(CSRF_EXPIRED, "warning")
     return render_template("hosting/import.html", event=event, form=form, errors=errors), (
         422 if errors else 200)
 

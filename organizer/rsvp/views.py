@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from ..dbtypes import utcnow
 from ..extensions import csrf, db, limiter
+from ..forms import CSRF_EXPIRED, csrf_expired
 from ..hosting.models import Event
 from ..mail.sender import kick_sender
 from ..matching.background import kick_analysis
@@ -17,10 +18,6 @@ from .services import (RsvpClosed, find_guest_by_edit_token, submit_rsvp, update
                        waitlist_position)
 
 bp = Blueprint("rsvp", __name__)
-
-CSRF_EXPIRED = ("Your form session expired before you submitted (this happens if the page was "
-                "open for a long time). Your answers are still here — please submit again.")
-
 
 def _rsvp_address_key() -> str:
     """Rate-limit key: one event and one e-mail address, so nobody floods an inbox."""
@@ -33,11 +30,6 @@ def _event_or_404(slug: str) -> Event:
     if event is None:
         abort(404)
     return event
-
-
-def _csrf_failed(form) -> bool:
-    """True when the only problem is a missing or stale CSRF token (answers kept, ask again)."""
-    return bool(form.csrf_token.errors)
 
 
 def _mask_email(email: str) -> str:
@@ -67,7 +59,7 @@ def rsvp(slug: str):
                 kick_analysis(current_app._get_current_object(), event.id)
                 session["rsvp_sent_to"] = _mask_email(form.email.data.lower())
                 return redirect(url_for("rsvp.thanks", slug=slug), code=303)
-        elif _csrf_failed(form):
+        elif csrf_expired(form):
             flash(CSRF_EXPIRED, "warning")
     status = 409 if closed and request.method == "POST" else (
         422 if request.method == "POST" else 200)
@@ -90,12 +82,14 @@ def edit(token: str):
     if guest is None:
         abort(404)
     event = guest.event
-    form = EditRsvpForm(obj=None if request.method == "POST" else guest,
-                        attendance=("yes" if guest.attendance == Attendance.waitlist
-                                    else guest.attendance.value))
+    form = EditRsvpForm(data=None if request.method == "POST" else {
+        "name": guest.name, "company": guest.company, "role": guest.role,
+        "can_offer": guest.can_offer, "could_use": guest.could_use,
+        "categories": guest.categories, "consent_share": guest.consent_share,
+        # A waitlisted guest answered "yes"; the waitlist is where the kit put them.
+        "attendance": ("yes" if guest.attendance == Attendance.waitlist
+                       else guest.attendance.value)})
     form.set_categories(event.categories)
-    if request.method == "GET":
-        form.categories.data = guest.categories
     closed = event.rsvp_closed_reason(utcnow())
     if request.method == "POST" and not closed:
         if form.validate_on_submit():
@@ -108,7 +102,7 @@ def edit(token: str):
                 kick_analysis(current_app._get_current_object(), event.id)
                 flash("Saved — your answers are up to date.", "success")
                 return redirect(url_for("rsvp.edit", token=token), code=303)
-        elif _csrf_failed(form):
+        elif csrf_expired(form):
             flash(CSRF_EXPIRED, "warning")
     return render_template("rsvp/edit.html", event=event, guest=guest, form=form,
                            closed=closed, position=waitlist_position(db.session, guest))

@@ -127,3 +127,18 @@ def test_demo_event_and_guest_table_search_filter_sort(host_client):
     assert "Aisha Bello" in maybe.text and "Priya Raman" not in maybe.text
     by_name = host_client.get(response.location + "?sort=name").text
     assert by_name.index("Ahmed Hassan") < by_name.index("Zofia")
+
+
+def test_stale_csrf_on_event_form_keeps_what_the_host_typed(host_client):
+    host_client.get("/host/events/new")
+    response = host_client.post("/host/events/new", data={
+        "title": "Typed With Care", "slug": "typed", "starts_at": "2027-01-15T18:30",
+        "timezone": "UTC", "venue": "Long venue name", "csrf_token": "expired"})
+    assert response.status_code == 200
+    assert "form session expired" in response.text
+    assert 'value="Typed With Care"' in response.text and 'value="Long venue name"' in response.text
+
+
+def test_stale_csrf_on_a_button_gets_a_page_in_words(host_client):
+    response = host_client.post("/host/demo", data={"csrf_token": "expired"})
+    assert response.status_code == 400 and "security token expired" in response.text

@@ -239,10 +239,6 @@ def test_pages_fit_a_phone_and_look_right_on_a_desktop(live_server, browser, eve
         context.close()
 
 
-@pytest.mark.xfail(reason="organizer/rsvp/views.py builds EditRsvpForm(obj=guest), so the "
-                          "radio gets str(Attendance.yes) == 'Attendance.yes' from the guest "
-                          "instead of the attendance= value: no answer is shown as checked",
-                   strict=False)
 def test_edit_page_shows_the_current_answer_checked(live_server, phone, event, make_guest):
     guest = make_guest(event, name="Ann", attendance=Attendance.maybe)
     phone.goto(f"{live_server}/r/{guest.edit_token}")
