@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 from datetime import datetime, timezone
 
-from flask import Blueprint, abort, request, send_file
+from flask import Blueprint, abort, render_template, request, send_file
 from flask_login import login_required
 
 from ..extensions import db
@@ -45,6 +45,17 @@ def _pdf(buffer: io.BytesIO, filename: str):
                          download_name=filename, max_age=0)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.get("/badges")
+@login_required
+def event_page(slug: str):
+    """Choose a layout and which guests to print; download badges or an alignment test."""
+    event = _event(slug)
+    counts = {only: service.count_guests(db.session, event, only) for only in service.SELECTIONS}
+    return render_template("badges/page.html", event=event, presets=PRESETS,
+                           default_preset=DEFAULT_PRESET, selections=service.SELECTIONS,
+                           default_selection=service.DEFAULT_SELECTION, counts=counts)
 
 
 @bp.get("/badges.pdf")
