@@ -298,3 +298,25 @@ def test_offline_conflict_is_reported_and_earliest_wins(launch, live_server, par
     assert standing < utcnow()  # the offline scan's time, not the side door's
     assert not errors, errors
     context.close()
+
+
+def test_page_parses_and_folds_like_the_server(launch, live_server, party):
+    """The page's offline badge parsing and name folding agree with the Python services."""
+    from organizer.door.checkin import parse_badge_code
+    from organizer.door.roster import normalise_name
+    token = "AbCdEfGhIjKlMnOpQrStUvWx"
+    codes = [token, f"  {token}\n", f"HTTPS://Party.Test/b/{token}/", f"party.test/b/{token}",
+             f"/b/{token}", f"https://x/b/{token}?utm=1#f", "hello", "http://x/e/abc",
+             "http://x/b/short", "javascript:alert(1)", ""]
+    names = ["Zoë Ångström", "Nguyễn Văn Đức", "Пётр Ильич", "Σωκράτης", "  Łukasz  Żółw ",
+             "Søren Kierkegaard", "Straße", "ÆBLE"]
+    _, _, secret = party
+    browser = launch()
+    context, page, _ = open_door(browser, live_server, secret)
+    got = page.evaluate("""async ([codes, names]) => {
+        const m = await import("/static/door/js/fold.js");
+        return [codes.map((c) => m.parseBadgeCode(c)), names.map((n) => m.foldName(n))];
+    }""", [codes, names])
+    assert got[0] == [parse_badge_code(c) for c in codes]
+    assert got[1] == [normalise_name(n) for n in names]
+    context.close()

@@ -1,9 +1,10 @@
 // Name folding for search, the same rules as organizer/door/roster.py normalise_name.
-const FOLD = { "đ": "d", "ð": "d", "ł": "l", "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "þ": "th", "ı": "i" };
+// (Python's casefold() also turns a final sigma into σ; toLowerCase() keeps ς.)
+const FOLD = { "đ": "d", "ð": "d", "ł": "l", "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "þ": "th", "ı": "i", "ς": "σ" };
 
 export function foldName(text) {
   const bare = (text || "").normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
-  return bare.replace(/[đðłøæœßþı]/g, (c) => FOLD[c]).split(/\s+/).filter(Boolean).join(" ");
+  return bare.replace(/[đðłøæœßþıς]/g, (c) => FOLD[c]).split(/\s+/).filter(Boolean).join(" ");
 }
 
 // The badge token in scanned text (URL or bare token), or null; mirrors parse_badge_code.
