@@ -21,6 +21,12 @@ def _company_key(company: str) -> str:
     return " ".join(company.lower().replace(",", " ").replace(".", " ").split())
 
 
+def _employer_key(company: str) -> str | None:
+    """The normalised employer name, or None when the answer names no employer ('self-employed')."""
+    key = _company_key(company)
+    return None if key in NOT_A_COMPANY else key
+
+
 def same_company(a: str, b: str) -> bool:
     """True when two company names denote the same employer (ignoring 'self-employed' and the like)."""
     key_a, key_b = _company_key(a), _company_key(b)
@@ -68,17 +74,22 @@ def match_guests(guests: Sequence[GuestAnswers], options: MatchOptions = MatchOp
     excluded = {frozenset((index_of[a], index_of[b])) for a, b in options.exclusions
                 if a in index_of and b in index_of}
 
+    # One key per guest, computed once: the rule is checked for every candidate pair.
+    employer = [_employer_key(g.company) for g in guests]
+
     def allowed(giver: int, receiver: int) -> bool:
-        if giver == receiver or frozenset((giver, receiver)) in excluded:
+        if giver == receiver or (excluded and frozenset((giver, receiver)) in excluded):
             return False
-        return not (options.separate_companies
-                    and same_company(guests[giver].company, guests[receiver].company))
+        return not (options.separate_companies and employer[giver] is not None
+                    and employer[giver] == employer[receiver])
 
     keep = max(CANDIDATES_PER_RECEIVER_MIN, 4 * options.per_guest)
     evidence: dict[tuple[int, int], Candidate] = {}
     edges: list[Edge] = []
     for receiver, candidates in scored.by_receiver.items():
         usable = [c for c in candidates if c.score >= options.possible_threshold and allowed(c.giver, receiver)]
+        if not usable or usable[0].score < options.abstain_threshold:
+            continue
         covered: set[str] = set()
         offered: set[str] = set()
         for candidate in usable[:keep]:

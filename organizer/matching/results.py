@@ -29,7 +29,7 @@ class MatchOptions:
     """How to assign: list lengths, caps, the company rule and the host's locks, pins and vetoes."""
 
     per_guest: int = 3
-    giver_cap: int | None = None  # None: the same as per_guest
+    giver_cap: int | None = None  # None: per_guest + 1 (one spare place buys hit@3, see docs/matching.md)
     separate_companies: bool = True
     exclusions: frozenset[tuple[str, str]] = frozenset()  # "not A with B", either direction
     pins: frozenset[tuple[str, str]] = frozenset()        # "A must meet B", either direction
@@ -38,6 +38,9 @@ class MatchOptions:
     # Strong also needs the offer to suit this need about as well as any need present (reciprocity).
     strong_reciprocity: float = -0.1
     possible_threshold: float = 0.12
+    # A receiver whose best candidate scores under this gets no suggestion at all: a weak guess is
+    # worse than none, and their needs are listed for the host instead.
+    abstain_threshold: float = 0.16
     with_circles: bool = False
     need_coverage_bonus: float = 0.1
     repeated_offer_penalty: float = 0.3
@@ -45,7 +48,7 @@ class MatchOptions:
     @property
     def max_per_giver(self) -> int:
         """How often one guest may be suggested as a helper."""
-        return self.per_guest if self.giver_cap is None else self.giver_cap
+        return self.per_guest + 1 if self.giver_cap is None else self.giver_cap
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,12 @@ class ScoringParams:
     vague_weight: float = 1.0
     lexical_weight: float = 0.1   # TF-IDF cosine of content-word stems
     givers_per_need: int = 40
+    # Per-party calibration: the mean adjusted score of all need × offer pairs drifts with party size
+    # (fewer near neighbours in a small party means a smaller hubness correction). Scores are shifted
+    # so that this mean sits at `reference_mean`, and the thresholds mean the same at any size.
+    centre_weight: float = 1.0
+    reference_mean: float = -0.08
+    max_shift: float = 0.06
     min_score: float = 0.05
 
 
@@ -131,11 +137,18 @@ def score_candidates(analyses: list[AnswerAnalysis], params: ScoringParams = Sco
     need_hub, _ = _neighbour_stats(needs.vectors, offers.vectors, params.hub_neighbours)
     offer_hub, offer_top = _neighbour_stats(offers.vectors, needs.vectors, params.hub_neighbours)
     lexical = tfidf_matrices(needs.texts, offers.texts) if params.lexical_weight else None
+    # Mean of raw cosines over all pairs is the dot product of the two sides' mean vectors.
+    party_mean = (float(needs.vectors.mean(0) @ offers.vectors.mean(0))
+                  - params.hub_weight * 0.5 * (float(need_hub.mean()) + float(offer_hub.mean())))
+    # Clipped: in a party of a handful of guests the mean says little.
+    shift = params.centre_weight * float(np.clip(party_mean - params.reference_mean, -params.max_shift,
+                                                 params.max_shift))
 
     best: dict[tuple[int, int], Candidate] = {}
     for start in range(0, len(needs.texts), BLOCK_ROWS):
         stop = min(start + BLOCK_ROWS, len(needs.texts))
         raw, sims = _adjusted_scores(needs, offers, start, stop, need_hub, offer_hub, params, lexical)
+        sims -= shift
         order = np.argsort(-sims, axis=1)[:, :params.givers_per_need]
         for row in range(stop - start):
             need = start + row
