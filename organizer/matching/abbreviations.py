@@ -94,5 +94,5 @@ ANY_CASE: dict[str, str] = {
 # Chat filler that carries no meaning for matching.
 FILLER: frozenset[str] = frozenset({
     "lol", "lmao", "haha", "hahaha", "tbh", "imo", "imho", "fwiw", "btw", "idk", "jk", "ngl", "omg",
-    "xd", "fyi",
+    "xd", "fyi", "honestly", "tbf", "basically", "literally", "anyways", "ok", "okay", "um", "uh", "hmm",
 })

@@ -11,7 +11,7 @@ from .direction import direction_flags
 from .text import answer_spans, normalise_item, split_answer, strip_framing
 from .vagueness import vagueness
 
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 WHOLE_CLAUSE = 8  # flag bit: a multi-part clause kept whole beside its parts
 DIMENSIONS = 384
 
@@ -72,8 +72,11 @@ def analyse_many(answers: list[tuple[str, str]], encoder=None) -> list[AnswerAna
     if encoder is None:
         from .encoder import shared_encoder
         encoder = shared_encoder()
-    split = [(split_answer(offer), answer_spans(offer), split_answer(need), answer_spans(need))
-             for offer, need in answers]
+    def meaningful(items: list[str]) -> list[str]:
+        # An item that is nothing but chat filler ("honestly", "lol") has no substance to match.
+        return [item for item in items if _item_key(item)]
+    split = [(meaningful(split_answer(offer)), meaningful(answer_spans(offer)), meaningful(split_answer(need)),
+              meaningful(answer_spans(need))) for offer, need in answers]
     normalised: dict[str, int] = {}
     for offer_parts, _, need_parts, _ in split:
         for item in (*offer_parts, *need_parts):

@@ -8,7 +8,16 @@ import re
 _HIRING = re.compile(
     r"\b(?:hire|hires|hiring(?!\s+(?:manager|managers|panel|panels|process|committee|committees|side|"
     r"decisions?|practices))|recruiting\s+(?:for|a|an)|open\s+(?:roles?|positions?|reqs?)\s+(?:to|on|at|in)\b|"
-    r"headcount|backfill|(?:have|has|got)\s+(?:an?\s+|two\s+|some\s+)?(?:job\s+)?(?:openings?|vacanc(?:y|ies))\s+for|staff\s+up|fill(?:ing)?\s+(?:a|an|the|our|my)\s+(?:role|position|seat))",
+    r"headcount|backfill|(?:have|has|got)\s+(?:an?\s+|two\s+|some\s+)?(?:job\s+)?(?:openings?|vacanc(?:y|ies))\s+for|staff\s+up|"
+    # Common English idioms of an employer adding a person: "fill a senior sales role", "someone to join
+    # our team", "bring a designer on board", "add an engineer to the team", "grow our team".
+    r"fill(?:ing)?\s+(?:a|an|the|our|my|this|that)\s+(?:[\w-]+\s+){0,3}(?:role|position|seat|opening|vacancy|spot)s?\b|"
+    r"to\s+join\s+(?:us|our\s+(?:[\w-]+\s+)?team|the\s+team|my\s+team)\b|"
+    r"bring(?:ing)?\s+(?:(?:on\s+)?(?:a|an|someone|somebody|people|more|another)\b(?:\s+[\w-]+){0,4}\s+on(?:\s+board)?\b|on\s+(?:a|an|someone|somebody)\b)|"
+    r"add(?:ing)?\s+(?:a|an|someone|somebody|another)\s+(?:[\w-]+\s+){0,3}to\s+(?:our|the|my)\s+team|"
+    r"(?:grow|growing|expand|expanding)\s+(?:our|my)\s+(?:[\w-]+\s+)?team\b|"
+    r"\bto\s+bring\s+on(?:\s+board)?\s*(?:$|[,.;:!?)(])|"
+    r"looking\s+to\s+hire|in\s+the\s+market\s+for\s+(?:a|an)\s+(?:[\w-]+\s+){0,3}(?:hire|employee|candidate))",
     re.IGNORECASE)
 # The writer wants work for themselves.
 _JOB_SEEKING = re.compile(
