@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
@@ -32,9 +33,11 @@ def stem(word: str) -> str:
     return word
 
 
-def content_stems(text: str) -> list[str]:
-    """The content-word stems of an item, abbreviations spelled out and typos fixed."""
-    return [stem(t) for t in _TOKEN.findall(normalise_item(text).lower()) if t not in STOPWORDS and len(t) > 1]
+@lru_cache(maxsize=100_000)
+def content_stems(text: str) -> tuple[str, ...]:
+    """The content-word stems of an item, abbreviations spelled out and typos fixed (cached: a
+    long-running server re-matches the same answers)."""
+    return tuple(stem(t) for t in _TOKEN.findall(normalise_item(text).lower()) if t not in STOPWORDS and len(t) > 1)
 
 
 def tfidf_matrices(need_texts: list[str], offer_texts: list[str]) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:

@@ -149,20 +149,25 @@ def score_candidates(analyses: list[AnswerAnalysis], params: ScoringParams = Sco
         stop = min(start + BLOCK_ROWS, len(needs.texts))
         raw, sims = _adjusted_scores(needs, offers, start, stop, need_hub, offer_hub, params, lexical)
         sims -= shift
-        order = np.argsort(-sims, axis=1)[:, :params.givers_per_need]
+        # The best columns of each row: a partial sort, then a full sort of those few only.
+        width = min(params.givers_per_need, sims.shape[1])
+        order = np.argpartition(-sims, width - 1, axis=1)[:, :width]
+        order = np.take_along_axis(order, np.argsort(-np.take_along_axis(sims, order, 1), axis=1), 1)
+        top_sims = np.take_along_axis(sims, order, 1).tolist()
+        top_recip = (np.take_along_axis(raw, order, 1) - offer_top[order]).tolist()
+        order = order.tolist()
         for row in range(stop - start):
             need = start + row
+            columns, scores, reciprocities = order[row], top_sims[row], top_recip[row]
             for receiver in needs.owners[need]:
-                top_score = next((float(sims[row, c]) for c in order[row]
+                top_score = next((scores[i] for i, c in enumerate(columns)
                                   if any(g != receiver for g in offers.owners[c])), -1.0)
                 need_best.setdefault(receiver, []).append((needs.texts[need], top_score,
                                                            float(needs.vagueness[need]), int(needs.flags[need])))
                 found = 0
-                for column in order[row]:
-                    score = float(sims[row, column])
+                for column, score, reciprocity in zip(columns, scores, reciprocities):
                     if score < params.min_score or found >= params.givers_per_need:
                         break
-                    reciprocity = float(raw[row, column] - offer_top[column])
                     for giver in offers.owners[column]:
                         if giver == receiver:
                             continue
