@@ -34,7 +34,7 @@ def test_no_inline_script_or_style_in_any_template():
         for tag in re.findall(r"<script\b[^>]*>", html):
             if "src=" not in tag:
                 offenders.append(f"{path.name}: {tag}")
-        if re.search(r"\son[a-z]+\s*=", html) or re.search(r"\sstyle\s*=", html):
+        if re.search(r"\son[a-z]+\s*=\s*[\"']", html) or re.search(r"\sstyle\s*=\s*[\"']", html):
             offenders.append(f"{path.name}: inline handler or style attribute")
     assert offenders == []
 

@@ -8,6 +8,7 @@ from flask import (Blueprint, Response, abort, current_app, flash, redirect, ren
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
+from ..dbtypes import utcnow
 from ..errors import DomainError
 from ..extensions import csrf, db, limiter
 from ..forms import CSRF_EXPIRED, csrf_expired
@@ -202,6 +203,23 @@ def guest(slug: str, guest_id: int):
     if guest is None or guest.event_id != event.id:
         abort(404)
     return render_template("hosting/guest.html", event=event, guest=guest)
+
+
+@bp.route("/events/<slug>/guests/<int:guest_id>/reissue-badge", methods=["POST"])
+@login_required
+def reissue_badge(slug: str, guest_id: int):
+    """A lost badge: give the guest a new QR code; the old one scans as "revoked" at the door."""
+    from ..door.checkin import retire_badge_token
+    event = _event(slug)
+    guest = db.session.get(Guest, guest_id)
+    if guest is None or guest.event_id != event.id:
+        abort(404)
+    retire_badge_token(db.session, guest, utcnow())
+    guest.badge_printed_at = None
+    db.session.commit()
+    flash("New badge code issued: print the new badge. The old badge no longer checks in.",
+          "success")
+    return redirect(url_for("hosting.guest", slug=slug, guest_id=guest_id))
 
 
 @bp.route("/events/<slug>/export.csv")

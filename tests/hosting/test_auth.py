@@ -142,3 +142,21 @@ def test_stale_csrf_on_event_form_keeps_what_the_host_typed(host_client):
 def test_stale_csrf_on_a_button_gets_a_page_in_words(host_client):
     response = host_client.post("/host/demo", data={"csrf_token": "expired"})
     assert response.status_code == 400 and "security token expired" in response.text
+
+
+def test_reissued_badge_refuses_the_old_code_at_the_door(host_client, make_event, make_guest):
+    from organizer.door.checkin import checkin_guest
+    from organizer.door.keys import create_door_key
+    from organizer.dbtypes import utcnow
+    event = make_event(slug="lost")
+    guest = make_guest(event, name="Lost Badge")
+    old = guest.badge_token
+    page = host_client.get(f"/host/events/lost/guests/{guest.id}")
+    response = host_client.post(f"/host/events/lost/guests/{guest.id}/reissue-badge",
+                                data={"csrf_token": csrf_from(page)})
+    assert response.status_code == 302
+    db.session.refresh(guest)
+    assert guest.badge_token != old
+    door = create_door_key(db.session, event, "Front", utcnow()).door_key
+    assert checkin_guest(db.session, event, old, door, utcnow()).result == "revoked"
+    assert checkin_guest(db.session, event, guest.badge_token, door, utcnow()).result == "ok"
