@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 9322bd38910b
+Revision ID: 71f03b8a15ad
 Revises: 
-Create Date: 2026-11-25 17:20:42.566292
+Create Date: 2026-11-25 18:12:59.136983
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import organizer.dbtypes
 
 
 # revision identifiers, used by Alembic.
-revision = '9322bd38910b'
+revision = '71f03b8a15ad'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -96,6 +96,23 @@ def upgrade():
     with op.batch_alter_table('guest', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_guest_event_id'), ['event_id'], unique=False)
 
+    op.create_table('match_run',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', organizer.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('is_present_only', sa.Boolean(), nullable=False),
+    sa.Column('per_guest', sa.Integer(), nullable=False),
+    sa.Column('guest_count', sa.Integer(), nullable=False),
+    sa.Column('guest_ids_json', sa.Text(), nullable=False),
+    sa.Column('circles_json', sa.Text(), nullable=False),
+    sa.CheckConstraint('guest_count >= 0', name=op.f('ck_match_run_guest_count_not_negative')),
+    sa.CheckConstraint('per_guest > 0', name=op.f('ck_match_run_per_guest_positive')),
+    sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_match_run_event_id_event'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_match_run'))
+    )
+    with op.batch_alter_table('match_run', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_match_run_event_id'), ['event_id'], unique=False)
+
     op.create_table('outbox_message',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('event_id', sa.Integer(), nullable=True),
@@ -138,6 +155,85 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_checkin_log_event_id'), ['event_id'], unique=False)
         batch_op.create_index('ix_checkin_log_guest_id_result', ['guest_id', 'result'], unique=False)
 
+    op.create_table('guest_analysis',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('guest_id', sa.Integer(), nullable=False),
+    sa.Column('answers_hash', sa.String(length=64), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.Column('analysed_at', organizer.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['guest_id'], ['guest.id'], name=op.f('fk_guest_analysis_guest_id_guest'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_guest_analysis')),
+    sa.UniqueConstraint('guest_id', name=op.f('uq_guest_analysis_guest_id'))
+    )
+    op.create_table('match_choice',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('guest_a_id', sa.Integer(), nullable=False),
+    sa.Column('guest_b_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', organizer.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("kind IN ('lock', 'veto') OR guest_a_id < guest_b_id", name=op.f('ck_match_choice_pair_ordered')),
+    sa.CheckConstraint("kind IN ('lock', 'veto', 'exclude', 'pin')", name=op.f('ck_match_choice_kind_known')),
+    sa.CheckConstraint('guest_a_id <> guest_b_id', name=op.f('ck_match_choice_two_guests')),
+    sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_match_choice_event_id_event'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['guest_a_id'], ['guest.id'], name=op.f('fk_match_choice_guest_a_id_guest'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['guest_b_id'], ['guest.id'], name=op.f('fk_match_choice_guest_b_id_guest'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_match_choice')),
+    sa.UniqueConstraint('event_id', 'kind', 'guest_a_id', 'guest_b_id', name=op.f('uq_match_choice_event_id_kind_guest_a_id_guest_b_id'))
+    )
+    with op.batch_alter_table('match_choice', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_match_choice_event_id'), ['event_id'], unique=False)
+
+    op.create_table('match_publication',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('run_id', sa.Integer(), nullable=False),
+    sa.Column('published_at', organizer.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_match_publication_event_id_event'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['run_id'], ['match_run.id'], name=op.f('fk_match_publication_run_id_match_run'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_match_publication')),
+    sa.UniqueConstraint('event_id', name=op.f('uq_match_publication_event_id'))
+    )
+    op.create_table('match_suggestion',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('run_id', sa.Integer(), nullable=False),
+    sa.Column('giver_id', sa.Integer(), nullable=False),
+    sa.Column('receiver_id', sa.Integer(), nullable=False),
+    sa.Column('rank', sa.Integer(), nullable=False),
+    sa.Column('score', sa.Float(), nullable=False),
+    sa.Column('strength', sa.String(length=16), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('offer_item', sa.Text(), nullable=False),
+    sa.Column('need_item', sa.Text(), nullable=False),
+    sa.Column('is_locked', sa.Boolean(), nullable=False),
+    sa.Column('is_pinned', sa.Boolean(), nullable=False),
+    sa.CheckConstraint("strength IN ('strong', 'possible')", name=op.f('ck_match_suggestion_strength_known')),
+    sa.CheckConstraint('giver_id <> receiver_id', name=op.f('ck_match_suggestion_not_self')),
+    sa.CheckConstraint('rank > 0', name=op.f('ck_match_suggestion_rank_positive')),
+    sa.ForeignKeyConstraint(['giver_id'], ['guest.id'], name=op.f('fk_match_suggestion_giver_id_guest'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['receiver_id'], ['guest.id'], name=op.f('fk_match_suggestion_receiver_id_guest'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['run_id'], ['match_run.id'], name=op.f('fk_match_suggestion_run_id_match_run'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_match_suggestion')),
+    sa.UniqueConstraint('run_id', 'giver_id', 'receiver_id', name=op.f('uq_match_suggestion_run_id_giver_id_receiver_id'))
+    )
+    with op.batch_alter_table('match_suggestion', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_match_suggestion_giver_id'), ['giver_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_match_suggestion_receiver_id'), ['receiver_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_match_suggestion_run_id'), ['run_id'], unique=False)
+
+    op.create_table('match_unserved',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('run_id', sa.Integer(), nullable=False),
+    sa.Column('guest_id', sa.Integer(), nullable=False),
+    sa.Column('need_item', sa.Text(), nullable=False),
+    sa.Column('best_score', sa.Float(), nullable=False),
+    sa.ForeignKeyConstraint(['guest_id'], ['guest.id'], name=op.f('fk_match_unserved_guest_id_guest'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['run_id'], ['match_run.id'], name=op.f('fk_match_unserved_run_id_match_run'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_match_unserved'))
+    )
+    with op.batch_alter_table('match_unserved', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_match_unserved_run_id'), ['run_id'], unique=False)
+
     op.create_table('retired_badge_token',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('token', sa.String(length=64), nullable=False),
@@ -163,6 +259,22 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_retired_badge_token_event_id'))
 
     op.drop_table('retired_badge_token')
+    with op.batch_alter_table('match_unserved', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_match_unserved_run_id'))
+
+    op.drop_table('match_unserved')
+    with op.batch_alter_table('match_suggestion', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_match_suggestion_run_id'))
+        batch_op.drop_index(batch_op.f('ix_match_suggestion_receiver_id'))
+        batch_op.drop_index(batch_op.f('ix_match_suggestion_giver_id'))
+
+    op.drop_table('match_suggestion')
+    op.drop_table('match_publication')
+    with op.batch_alter_table('match_choice', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_match_choice_event_id'))
+
+    op.drop_table('match_choice')
+    op.drop_table('guest_analysis')
     with op.batch_alter_table('checkin_log', schema=None) as batch_op:
         batch_op.drop_index('ix_checkin_log_guest_id_result')
         batch_op.drop_index(batch_op.f('ix_checkin_log_event_id'))
@@ -173,6 +285,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_outbox_message_event_id'))
 
     op.drop_table('outbox_message')
+    with op.batch_alter_table('match_run', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_match_run_event_id'))
+
+    op.drop_table('match_run')
     with op.batch_alter_table('guest', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_guest_event_id'))
 
