@@ -1,8 +1,10 @@
 """A regression guard on the development benchmark: generated scenarios scored with the shared scorer.
 
 The issue's targets (hit@3 ≥ 0.90, precision@1 ≥ 0.85; strong precision@3 ≥ 0.95, unserved false
-rate ≤ 0.05, hit@3 ≥ 0.60) are not met yet; these floors sit just under what the engine measures
-today (docs/matching.md), so a change that makes matching worse fails here.
+rate ≤ 0.05, hit@3 ≥ 0.60) are not all met yet (docs/matching.md has the figures); these floors sit
+just under what the engine measures today on these two scenarios (measured p@1 0.727, hit@3 0.805;
+strong p@3 0.907, hit@3 0.459, unserved false rate 0.087), so a change that makes matching worse
+fails here.
 """
 from __future__ import annotations
 
@@ -22,9 +24,9 @@ REPO = Path(__file__).resolve().parents[2]
 BENCH = Path(os.environ.get("PIF_SHARED", REPO.parent / "shared")) / "matching-bench"
 SCENARIOS = [(150, 21), (400, 22)]
 # Averages over SCENARIOS, a little under the measured values.
-FLOORS = {"precision@1": 0.68, "hit@3": 0.75}
-STRONG_FLOORS = {"precision@3": 0.87, "hit@3": 0.44}
-STRONG_UNSERVED_CEILING = 0.20
+FLOORS = {"precision@1": 0.70, "hit@3": 0.78}
+STRONG_FLOORS = {"precision@3": 0.88, "hit@3": 0.43}
+STRONG_UNSERVED_CEILING = 0.12
 
 
 def _scorer():

@@ -122,3 +122,19 @@ def test_stored_analyses_need_no_model(monkeypatch):
     monkeypatch.setattr(encoder_module, "shared_encoder", no_model)
     result = match_guests(stored, MatchOptions())
     assert best_for(result, "bob@y.org").giver == "priya@x.org"
+
+
+def test_a_receiver_with_no_good_candidate_gets_no_suggestion():
+    # Dan's need (medieval Latin manuscripts) is met at best by Bob's Spanish lessons (about 0.18): under
+    # the abstain threshold he gets no weak guess, and the need is listed for the host instead.
+    silent = match_guests(PARTY, MatchOptions(abstain_threshold=0.3))
+    assert silent.for_receiver("dan@w.org") == []
+    assert any(u.guest == "dan@w.org" for u in silent.unserved)
+    guessing = match_guests(PARTY, MatchOptions(abstain_threshold=-1.0))
+    assert [s.strength for s in guessing.for_receiver("dan@w.org")][:1] == ["possible"]
+
+
+def test_giver_cap_defaults_to_one_more_than_per_guest():
+    assert MatchOptions().max_per_giver == 4
+    assert MatchOptions(per_guest=2).max_per_giver == 3
+    assert MatchOptions(giver_cap=3).max_per_giver == 3

@@ -94,3 +94,31 @@ def test_direction_of_a_hire():
     assert not directions_clash(employer_offer, seeker_need)
     assert directions_clash(candidates_offer, seeker_need)
     assert not directions_clash(candidates_offer, employer_need)
+
+
+@pytest.mark.parametrize("text", [
+    "struggling to fill a senior sales role",
+    "we want someone to join our team as an analyst",
+    "looking for a part-time bookkeeper to bring on",
+    "we'd like to bring a nurse on board",
+    "adding an engineer to the team this spring",
+    "growing my support team",
+    "looking to hire a paralegal",
+])
+def test_hiring_idioms_read_as_an_employer(text):
+    assert is_hiring(text)
+
+
+@pytest.mark.parametrize("text", [
+    "I can help you bring on investors",
+    "how to build the team culture",
+    "I've built remote engineering teams",
+    "join us for a run on Sundays",
+])
+def test_not_hiring(text):
+    assert not is_hiring(text)
+
+
+def test_filler_only_item_has_no_substance():
+    assert normalise_item("honestly") == ""
+    assert "honestly" not in normalise_item("honestly, tax prep")
