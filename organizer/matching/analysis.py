@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -62,6 +63,7 @@ class AnswerAnalysis:
         return cls(unpack(raw["offers"]), unpack(raw["needs"]))
 
 
+@lru_cache(maxsize=200_000)
 def _item_key(item: str) -> str:
     # The model is uncased, so case variants share one embedding.
     return normalise_item(strip_framing(item)).lower()
