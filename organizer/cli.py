@@ -30,3 +30,13 @@ def _create_app():
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
 def main() -> None:
     """Pay-It-Forward Party Kit command line."""
+
+
+def _add_app_free_commands() -> None:
+    # Found without building the app (FlaskGroup looks at its own commands first), so
+    # `pif match --csv` starts fast and needs no database.
+    from .matching.cli import match_command
+    main.add_command(match_command)
+
+
+_add_app_free_commands()

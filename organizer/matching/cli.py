@@ -91,7 +91,7 @@ def _print_table(result: MatchResult, names: dict[str, str]) -> None:
 @click.option("--per-guest", default=3, show_default=True, type=click.IntRange(1, 20),
               help="Suggestions per guest.")
 @click.option("--giver-cap", default=None, type=click.IntRange(1, 50),
-              help="Most times one guest is suggested as a helper (default: --per-guest).")
+              help="Most times one guest is suggested as a helper (default: --per-guest + 1).")
 @click.option("--allow-same-company", is_flag=True, help="Allow introductions between colleagues.")
 @click.option("--present-only", is_flag=True, help="Only guests who have checked in.")
 @click.option("--circles", is_flag=True, help="Also list pay-it-forward circles.")
@@ -113,9 +113,13 @@ def match_command(slug: str | None, csv_path: str | None, per_guest: int, giver_
                                separate_companies=not allow_same_company, with_circles=circles)
         result = match_guests(guests, options, progress=say)
     else:
-        result, names = _event_match(slug, per_guest=per_guest, giver_cap=giver_cap,
-                                     separate_companies=not allow_same_company,
-                                     present_only=present_only, say=say)
+        from flask.cli import ScriptInfo
+        # Only the database mode builds the app: `pif match --csv` starts without it.
+        app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+        with app.app_context():
+            result, names = _event_match(slug, per_guest=per_guest, giver_cap=giver_cap,
+                                         separate_companies=not allow_same_company,
+                                         present_only=present_only, say=say)
         if not circles:
             result.circles = []
     say(f"{len(result.suggestions)} suggestions")
