@@ -135,7 +135,9 @@ def demo_command() -> None:
 @click.command("serve")
 @click.option("--bind", default=None, help="host:port (default 127.0.0.1:$PORT or 5000).")
 @click.option("--workers", type=int, default=None, help="Worker processes (default 2×cores+1).")
-@click.option("--threads", type=int, default=4, show_default=True, help="Threads per worker.")
+@click.option("--threads", type=int, default=1, show_default=True,
+              help="Threads per worker (1: sync workers, fastest for this CPU-bound app; more "
+                   "only helps with slow clients and no reverse proxy).")
 def serve_command(bind: str | None, workers: int | None, threads: int) -> None:
     """Run the production server (gunicorn)."""
     from ..serve import default_workers, run_server
