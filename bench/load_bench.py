@@ -113,8 +113,12 @@ def run(args) -> int:
     door_key = re.search(r"#key=(\S+)", door_url).group(1)
 
     log = open(workdir / "server.log", "w")
-    server = subprocess.Popen([PIF, "serve", "--bind", f"127.0.0.1:{port}",
-                               "--workers", str(args.workers), "--threads", str(args.threads)],
+    serve = [PIF, "serve", "--bind", f"127.0.0.1:{port}"]
+    if args.workers:
+        serve += ["--workers", str(args.workers)]
+    if args.threads:
+        serve += ["--threads", str(args.threads)]
+    server = subprocess.Popen(serve,
                               env=env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
     try:
         for _ in range(200):
@@ -251,8 +255,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--checkins", type=int, default=1500)
     parser.add_argument("--door-clients", type=int, default=20)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=None, help="default: pif serve's")
+    parser.add_argument("--threads", type=int, default=None, help="default: pif serve's")
     parser.add_argument("--no-badges", dest="badges", action="store_false",
                         help="skip badge PDF downloads in phase 2")
     sys.exit(run(parser.parse_args()))

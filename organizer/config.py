@@ -26,6 +26,7 @@ ENV_SETTINGS: dict[str, tuple[str, type]] = {
     "TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
     "MAX_UPLOAD_BYTES": ("MAX_UPLOAD_BYTES", int),
     "MATCHING_ANALYSIS": ("MATCHING_ANALYSIS", str),
+    "MATCHING_ANALYSIS_QUIET": ("MATCHING_ANALYSIS_QUIET", float),
 }
 
 DEV_SECRET_KEY = "dev-only-not-secret"
@@ -62,6 +63,8 @@ class DefaultConfig:
     # the request), "inline" (in the request) or "off" (only when matching runs). Empty means
     # "background", or "off" under TESTING.
     MATCHING_ANALYSIS = ""
+    # Seconds without new answers before the background analysis starts (burst-friendly).
+    MATCHING_ANALYSIS_QUIET = 5.0
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
     TRUSTED_PROXIES = 0
     SESSION_COOKIE_HTTPONLY = True

@@ -6,11 +6,18 @@ RSVP and import requests stay fast: they only note the event and wake the thread
 ``MATCHING_ANALYSIS`` in the app config chooses how: ``"background"`` (the thread), ``"inline"``
 (right away, in the caller: for tests and the CLI) or ``"off"``. Unset, it is ``"background"``,
 or ``"off"`` when the app is testing (a run analyses whatever is missing anyway).
+
+The thread waits for a quiet moment (``MATCHING_ANALYSIS_QUIET`` seconds without new answers,
+at most a minute) so an invitation blast is not slowed by analysis running beside it, and only
+one process of a multi-worker server analyses at a time (an flock beside the instance folder):
+the others would only repeat its work.
 """
 from __future__ import annotations
 
 import logging
+import os
 import threading
+import time
 
 from flask import Flask
 
@@ -48,6 +55,36 @@ def analyse_event_now(app: Flask, event_id: int) -> int:
             db.session.remove()
 
 
+MAX_DELAY = 60.0
+
+
+class _ProcessTurn:
+    """A non-blocking, cross-process turn to analyse (flock on a file in the instance folder)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __enter__(self) -> bool:
+        try:
+            import fcntl
+        except ImportError:  # no flock (Windows): every process may analyse
+            self.fd = None
+            return True
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(self.fd)
+            self.fd = None
+            return False
+        return True
+
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            os.close(self.fd)  # closing releases the flock
+
+
 class BackgroundAnalyser:
     """One daemon thread per process that analyses the events it is kicked for."""
 
@@ -56,12 +93,18 @@ class BackgroundAnalyser:
         self._lock = threading.Lock()
         self._pending: set[int] = set()
         self._thread: threading.Thread | None = None
+        self._last_kick = 0.0
+        self._first_kick = 0.0
         self.idle = threading.Event()
         self.idle.set()
 
     def kick(self, app: Flask, event_id: int) -> None:
         """Analyse this event's changed answers soon, starting the thread on first use."""
         with self._lock:
+            now = time.monotonic()
+            if not self._pending:
+                self._first_kick = now
+            self._last_kick = now
             self._pending.add(event_id)
             self.idle.clear()
             if self._thread is None or not self._thread.is_alive():
@@ -77,17 +120,38 @@ class BackgroundAnalyser:
                 return None
             return self._pending.pop()
 
+    def _wait_for_quiet(self, quiet: float) -> None:
+        """Sleep until no answers arrived for `quiet` seconds (or MAX_DELAY since the first)."""
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                due = min(self._last_kick + quiet, self._first_kick + MAX_DELAY)
+            if now >= due:
+                return
+            time.sleep(due - now)
+
     def _run(self, app: Flask) -> None:
+        quiet = float(app.config.get("MATCHING_ANALYSIS_QUIET", 5.0))
+        turn_file = os.path.join(app.instance_path, "matching-analysis.lock")
         while True:
             self._wake.wait(timeout=60)
             self._wake.clear()
-            while (event_id := self._take()) is not None:
-                try:
-                    count = analyse_event_now(app, event_id)
-                    if count:
-                        log.info("analysed the answers of %d guests (event id %d)", count, event_id)
-                except Exception:  # keep the thread alive; the next run analyses what is missing
-                    log.exception("answer analysis failed (event id %d)", event_id)
+            self._wait_for_quiet(quiet)
+            with _ProcessTurn(turn_file) as my_turn:
+                if not my_turn:
+                    # Another worker is analysing (it covers every stale answer of the event);
+                    # look again after the next quiet spell.
+                    self._wake.set()
+                    time.sleep(max(quiet, 1.0))
+                    continue
+                while (event_id := self._take()) is not None:
+                    try:
+                        count = analyse_event_now(app, event_id)
+                        if count:
+                            log.info("analysed the answers of %d guests (event id %d)", count,
+                                     event_id)
+                    except Exception:  # keep the thread alive; a run analyses what is missing
+                        log.exception("answer analysis failed (event id %d)", event_id)
 
     def wait_idle(self, timeout: float = 30.0) -> bool:
         """Block until every kicked event has been analysed (for tests and the CLI)."""
