@@ -1,9 +1,11 @@
 """Blueprints, error pages, login loader and template helpers, registered on the app."""
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, abort, render_template
+from sqlalchemy import select
 
 from .extensions import db, login_manager
+from .hosting.models import Event
 
 
 # (label, endpoint taking slug=) for each feature page linked from an event's dashboard.
@@ -13,6 +15,14 @@ EVENT_FEATURE_LINKS = [
     ("Door", "door.keys_page"),
     ("Check-in log", "door.log_page"),
 ]
+
+
+def event_or_404(slug: str) -> Event:
+    """The event with this slug, or the friendly 404 page."""
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    if event is None:
+        abort(404)
+    return event
 
 
 def init_app(app: Flask) -> None:

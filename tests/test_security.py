@@ -1,7 +1,6 @@
 """Security wiring: headers and CSP, size limits, throttling, health, logs, production config."""
 import logging
 import re
-from pathlib import Path
 
 import pytest
 

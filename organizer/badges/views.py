@@ -8,6 +8,7 @@ from flask import Blueprint, abort, render_template, request, send_file
 from flask_login import login_required
 
 from ..extensions import db
+from ..web import event_or_404
 from ..weburls import public_base_url
 from . import service
 from .presets import DEFAULT_PRESET, PRESETS
@@ -32,13 +33,6 @@ def _options() -> dict:
             "offset_x_mm": offset_x, "offset_y_mm": offset_y}
 
 
-def _event(slug: str):
-    try:
-        return service.event_by_slug(db.session, slug)
-    except service.BadgeError:
-        abort(404)
-
-
 def _pdf(buffer: io.BytesIO, filename: str):
     buffer.seek(0)
     response = send_file(buffer, mimetype="application/pdf", as_attachment=True,
@@ -51,7 +45,7 @@ def _pdf(buffer: io.BytesIO, filename: str):
 @login_required
 def event_page(slug: str):
     """Choose a layout and which guests to print; download badges or an alignment test."""
-    event = _event(slug)
+    event = event_or_404(slug)
     counts = {only: service.count_guests(db.session, event, only) for only in service.SELECTIONS}
     return render_template("badges/page.html", event=event, presets=PRESETS,
                            default_preset=DEFAULT_PRESET, selections=service.SELECTIONS,
@@ -62,7 +56,7 @@ def event_page(slug: str):
 @login_required
 def event_badges(slug: str):
     """Badges for an event's guests: ?only=going|checked-in|new|all&layout=...&cut_marks=1."""
-    event = _event(slug)
+    event = event_or_404(slug)
     only = request.args.get("only", service.DEFAULT_SELECTION)
     if only not in service.SELECTIONS:
         abort(400, description="Unknown selection; choose one of: "
@@ -81,7 +75,7 @@ def event_badges(slug: str):
 @login_required
 def guest_badge(slug: str, guest_id: int):
     """One guest's badge (walk-ins at the door); single-4x3 unless ?layout= says otherwise."""
-    event = _event(slug)
+    event = event_or_404(slug)
     try:
         guest = service.guest_of_event(db.session, event, guest_id)
     except service.BadgeError:
@@ -100,7 +94,7 @@ def guest_badge(slug: str, guest_id: int):
 @login_required
 def alignment(slug: str):
     """A one-page alignment test for a layout and calibration offsets."""
-    _event(slug)
+    event_or_404(slug)
     options = _options()
     buffer = io.BytesIO()
     alignment_test(buffer, layout=options["layout"], offset_x_mm=options["offset_x_mm"],

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, url_for
 from flask_login import login_required
-from sqlalchemy import select
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
@@ -12,6 +11,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..forms import BaseForm
 from ..hosting.models import Event
+from ..web import event_or_404
 from ..weburls import public_base_url
 from .keys import create_door_key, list_door_keys, next_door_name, revoke_door_key
 from .links import door_link, qr_svg
@@ -34,13 +34,6 @@ class RevokeForm(BaseForm):
     """A CSRF-protected button."""
 
 
-def _event(slug: str) -> Event:
-    event = db.session.scalar(select(Event).where(Event.slug == slug))
-    if event is None:
-        abort(404)
-    return event
-
-
 def _keys_page(event: Event, form: DoorKeyForm, issued=None, status: int = 200):
     link = door_link(public_base_url(), event.slug, issued.secret) if issued else None
     return render_template("door/keys.html", event=event, form=form, revoke_form=RevokeForm(),
@@ -52,7 +45,7 @@ def _keys_page(event: Event, form: DoorKeyForm, issued=None, status: int = 200):
 @login_required
 def keys_page(slug: str):
     """List the event's door keys and offer a new one."""
-    event = _event(slug)
+    event = event_or_404(slug)
     form = DoorKeyForm(data={"name": next_door_name(db.session, event)})
     return _keys_page(event, form)
 
@@ -61,7 +54,7 @@ def keys_page(slug: str):
 @login_required
 def create_key(slug: str):
     """Create a door key and show its link and QR code, once."""
-    event = _event(slug)
+    event = event_or_404(slug)
     form = DoorKeyForm()
     if not form.validate_on_submit():
         return _keys_page(event, form, status=400)
@@ -81,7 +74,7 @@ def create_key(slug: str):
 @login_required
 def revoke_key(slug: str, key_id: int):
     """Revoke a door key; phones using it lose door access at once."""
-    event = _event(slug)
+    event = event_or_404(slug)
     if not RevokeForm().validate_on_submit():
         abort(400)
     try:
@@ -97,7 +90,7 @@ def revoke_key(slug: str, key_id: int):
 @login_required
 def log_page(slug: str):
     """The check-in log (newest first) with the live numbers."""
-    event = _event(slug)
+    event = event_or_404(slug)
     entries = read_checkin_log(db.session, event, limit=LOG_PAGE_ROWS)
     return render_template("door/log.html", event=event, entries=entries,
                            stats=checkin_stats(db.session, event), limit=LOG_PAGE_ROWS)
@@ -107,7 +100,7 @@ def log_page(slug: str):
 @login_required
 def log_csv(slug: str):
     """The whole check-in log as CSV."""
-    event = _event(slug)
+    event = event_or_404(slug)
     return Response("\ufeff" + export_checkin_log_csv(db.session, event),
                     mimetype="text/csv; charset=utf-8", headers={
                         "Content-Disposition": f'attachment; filename="{event.slug}-checkins.csv"',
@@ -118,4 +111,4 @@ def log_csv(slug: str):
 @login_required
 def host_stats(slug: str):
     """Arrived / expected and arrivals over time, for the host dashboard."""
-    return jsonify(checkin_stats(db.session, _event(slug)))
+    return jsonify(checkin_stats(db.session, event_or_404(slug)))

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
                    request, url_for)
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import login_required, login_user, logout_user
 from sqlalchemy import select
 
 from ..dbtypes import utcnow
@@ -17,6 +17,7 @@ from ..mail.models import OutboxMessage
 from ..matching.background import kick_analysis
 from ..rsvp.models import Guest
 from ..rsvp.services import attendance_counts, promote_from_waitlist
+from ..web import event_or_404
 from ..weburls import public_base_url
 from . import csvio, demo
 from .forms import EventForm, ImportForm, LoginForm, SetupForm
@@ -55,13 +56,6 @@ def _safe_next(target: str | None) -> str:
         if not parts.scheme and not parts.netloc:
             return target
     return url_for("hosting.dashboard")
-
-
-def _event(slug: str) -> Event:
-    event = db.session.scalar(select(Event).where(Event.slug == slug))
-    if event is None:
-        abort(404)
-    return event
 
 
 @bp.route("/setup", methods=["GET", "POST"])
@@ -158,7 +152,7 @@ def new_event():
 @csrf.exempt  # the form checks its own CSRF token and keeps what was typed
 def edit_event(slug: str):
     """Change an event's details."""
-    event = _event(slug)
+    event = event_or_404(slug)
     form = EventForm()
     if request.method == "GET":
         form.fill_from(event)
@@ -183,7 +177,7 @@ def edit_event(slug: str):
 @login_required
 def event(slug: str):
     """An event's dashboard: counts and the guest table."""
-    event = _event(slug)
+    event = event_or_404(slug)
     search = request.args.get("q", "")[:100]
     status = request.args.get("status", "")
     sort = request.args.get("sort", "name")
@@ -198,7 +192,7 @@ def event(slug: str):
 @login_required
 def guest(slug: str, guest_id: int):
     """One guest's answers."""
-    event = _event(slug)
+    event = event_or_404(slug)
     guest = db.session.get(Guest, guest_id)
     if guest is None or guest.event_id != event.id:
         abort(404)
@@ -210,7 +204,7 @@ def guest(slug: str, guest_id: int):
 def reissue_badge(slug: str, guest_id: int):
     """A lost badge: give the guest a new QR code; the old one scans as "revoked" at the door."""
     from ..door.checkin import retire_badge_token
-    event = _event(slug)
+    event = event_or_404(slug)
     guest = db.session.get(Guest, guest_id)
     if guest is None or guest.event_id != event.id:
         abort(404)
@@ -226,7 +220,7 @@ def reissue_badge(slug: str, guest_id: int):
 @login_required
 def export_csv(slug: str):
     """Download the guest list as CSV."""
-    event = _event(slug)
+    event = event_or_404(slug)
     body = "\ufeff" + csvio.export_guests_csv(db.session, event)
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{event.slug}-guests.csv"'})
@@ -237,7 +231,7 @@ def export_csv(slug: str):
 @csrf.exempt  # the form checks its own CSRF token and keeps what was typed
 def import_csv(slug: str):
     """Upload a guest CSV: all rows are added, or none and every problem is listed."""
-    event = _event(slug)
+    event = event_or_404(slug)
     form = ImportForm()
     errors: list[csvio.RowError] = []
     if form.validate_on_submit():
@@ -263,7 +257,7 @@ def import_csv(slug: str):
 @login_required
 def mail_log(slug: str):
     """E-mails sent (or, with no SMTP server configured, logged) for this event."""
-    event = _event(slug)
+    event = event_or_404(slug)
     messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.event_id == event.id)
                                   .order_by(OutboxMessage.id.desc()).limit(200)).all()
     return render_template("hosting/mail.html", event=event, messages=messages)

@@ -9,7 +9,7 @@ import click
 
 from .engine import match_guests
 from .guest_csv import GuestCsvError, read_guest_csv
-from .results import GuestAnswers, MatchOptions, MatchResult
+from .results import MatchOptions, MatchResult
 
 
 def _progress(enabled: bool):

@@ -12,6 +12,7 @@ from ..extensions import db
 from ..forms import BaseForm
 from ..hosting.models import Event
 from ..rsvp.models import Guest
+from ..web import event_or_404
 from . import service
 from .sheet import PAPERS, render_sheet
 from .sheet_data import filter_guests, sheet_data_for_run, strength_counts, unserved_by_guest
@@ -55,13 +56,6 @@ class ActionForm(BaseForm):
     """A button with nothing but its CSRF token (publish, unpublish, remove)."""
 
 
-def _event(slug: str) -> Event:
-    event = db.session.scalar(select(Event).where(Event.slug == slug))
-    if event is None:
-        abort(404)
-    return event
-
-
 def _back(slug: str, anchor: str = ""):
     return redirect(url_for("matching.event_page", slug=slug) + (f"#{anchor}" if anchor else ""),
                     code=303)
@@ -85,7 +79,7 @@ def _guest_choices(event: Event) -> list[SelectChoice]:
 @login_required
 def event_page(slug: str):
     """Suggested introductions per guest with reasons; lock, veto, re-run, publish; host choices."""
-    event = _event(slug)
+    event = event_or_404(slug)
     run = service.latest_run(db.session, event)
     search = request.args.get("q", "")[:100]
     data = sheet_data_for_run(db.session, event, run) if run is not None else None
@@ -115,7 +109,7 @@ def event_page(slug: str):
 @login_required
 def rerun(slug: str):
     """Run the matcher again, keeping locked introductions and honouring vetoes and rules."""
-    event = _event(slug)
+    event = event_or_404(slug)
     form = RunForm()
     if not form.validate_on_submit():
         flash("Choose between 1 and 10 introductions per guest.", "error")
@@ -134,7 +128,7 @@ def rerun(slug: str):
 
 
 def _pair_action(slug: str, action) -> tuple[Event, int, int] | None:
-    event = _event(slug)
+    event = event_or_404(slug)
     form = PairForm()
     if not form.validate_on_submit():
         abort(400)
@@ -200,7 +194,7 @@ def unveto(slug: str):
 @login_required
 def add_choice(slug: str):
     """Add a rule: "never introduce A and B" or "A must meet B"."""
-    event = _event(slug)
+    event = event_or_404(slug)
     form = ChoiceForm()
     form.guest_a.choices = form.guest_b.choices = _guest_choices(event)
     if not form.validate_on_submit():
@@ -224,7 +218,7 @@ def add_choice(slug: str):
 @login_required
 def remove_choice(slug: str, choice_id: int):
     """Remove a rule, lock or veto."""
-    event = _event(slug)
+    event = event_or_404(slug)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -242,7 +236,7 @@ def remove_choice(slug: str, choice_id: int):
 @login_required
 def publish(slug: str):
     """Show the latest run to guests on their own pages."""
-    event = _event(slug)
+    event = event_or_404(slug)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -260,7 +254,7 @@ def publish(slug: str):
 @login_required
 def unpublish(slug: str):
     """Hide the matches from guests."""
-    event = _event(slug)
+    event = event_or_404(slug)
     if not ActionForm().validate_on_submit():
         abort(400)
     service.unpublish_matches(db.session, event)
@@ -273,7 +267,7 @@ def unpublish(slug: str):
 @login_required
 def sheet(slug: str):
     """The printed host matching sheet of the latest run (?paper=letter|a4)."""
-    event = _event(slug)
+    event = event_or_404(slug)
     paper = request.args.get("paper", "letter")
     if paper not in PAPERS:
         abort(400, description="paper is letter or a4")

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from ..dbtypes import utcnow
 from ..extensions import csrf, db, limiter
 from ..forms import CSRF_EXPIRED, csrf_expired
-from ..hosting.models import Event
 from ..mail.sender import kick_sender
+from ..web import event_or_404
 from ..matching.background import kick_analysis
 from ..weburls import public_base_url
 from .forms import EditRsvpForm, RsvpForm
@@ -25,13 +25,6 @@ def _rsvp_address_key() -> str:
     return f"rsvp:{request.view_args.get('slug')}:{email}"
 
 
-def _event_or_404(slug: str) -> Event:
-    event = db.session.scalar(select(Event).where(Event.slug == slug))
-    if event is None:
-        abort(404)
-    return event
-
-
 def _mask_email(email: str) -> str:
     local, _, domain = email.partition("@")
     return (local[:1] + "•••@" + domain) if domain else email
@@ -44,7 +37,7 @@ def _mask_email(email: str) -> str:
 @csrf.exempt  # the form checks its own CSRF token so a stale one keeps the answers
 def rsvp(slug: str):
     """The public RSVP form of an event."""
-    event = _event_or_404(slug)
+    event = event_or_404(slug)
     form = RsvpForm()
     form.set_categories(event.categories)
     closed = event.rsvp_closed_reason(utcnow())
@@ -69,7 +62,7 @@ def rsvp(slug: str):
 @bp.route("/e/<slug>/thanks")
 def thanks(slug: str):
     """After an RSVP: the same page whether the address was new or already known."""
-    event = _event_or_404(slug)
+    event = event_or_404(slug)
     return render_template("rsvp/thanks.html", event=event,
                            sent_to=session.get("rsvp_sent_to"))
 

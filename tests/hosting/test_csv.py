@@ -26,7 +26,7 @@ NAMES = [
 ]
 
 
-def csrf_token(html: bytes) -> str:
+def csrf_token(html: bytes) -> str:  # bytes flavour of tests.conftest.csrf_from
     """The CSRF token of the first form on a page."""
     match = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', html)
     assert match, "no CSRF token on the page"
