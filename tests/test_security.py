@@ -102,3 +102,37 @@ def test_no_cdn_or_remote_assets_in_templates_and_static():
     offenders = [str(p) for p in list(TEMPLATES.rglob("*.html")) + list(static.rglob("*.css"))
                  if pattern.search(p.read_text(encoding="utf-8", errors="ignore"))]
     assert offenders == []
+
+
+def test_rate_limits_are_shared_between_instances_through_redis(tmp_path):
+    """Two app instances (as two servers behind a load balancer) share one login throttle."""
+    import uuid
+
+    from tests.conftest import require
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=2).ping()
+        reachable = True
+    except redis.exceptions.ConnectionError:
+        reachable = False
+    require(reachable, "Redis is not running on 127.0.0.1:6379")
+    from organizer.extensions import db as database
+    from organizer.hosting.services import create_host
+    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    config = {"SECRET_KEY": "s" * 40, "SQLALCHEMY_DATABASE_URI": url,
+              "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+              "RATELIMIT_KEY_PREFIX": f"pif-test-{uuid.uuid4().hex}",
+              "LOGIN_RATE_LIMIT": "3 per minute"}
+    first, second = create_app(dict(config)), create_app(dict(config))
+    with first.app_context():
+        database.create_all()
+        create_host(database.session, "host@example.com", "correct horse battery")
+        database.session.commit()
+    codes = []
+    for app in (first, second, first, second):
+        client = app.test_client()
+        page = client.get("/host/login")
+        codes.append(client.post("/host/login", data={
+            "email": "host@example.com", "password": "wrong", "csrf_token": csrf_from(page)
+        }).status_code)
+    assert codes == [200, 200, 200, 429]
