@@ -8,6 +8,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from ..dbtypes import utcnow
+from ..writelock import sqlite_write_turn
 from .models import OutboxMessage
 
 # A claim older than this is assumed to belong to a sender that died.
@@ -43,12 +44,13 @@ def claim_next(session: Session, now: datetime | None = None,
             session.rollback()
             return None
         # Conditional update: only one sender's UPDATE matches the unclaimed row.
-        claimed = session.execute(
-            update(OutboxMessage).where(
-                OutboxMessage.id == candidate, OutboxMessage.sent_at.is_(None),
-                or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < stale))
-            .values(claimed_at=now, attempts=OutboxMessage.attempts + 1))
-        session.commit()
+        with sqlite_write_turn(session):
+            claimed = session.execute(
+                update(OutboxMessage).where(
+                    OutboxMessage.id == candidate, OutboxMessage.sent_at.is_(None),
+                    or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < stale))
+                .values(claimed_at=now, attempts=OutboxMessage.attempts + 1))
+            session.commit()
         if claimed.rowcount == 1:
             return session.get(OutboxMessage, candidate)
 

@@ -12,6 +12,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from ..dbtypes import utcnow
+from ..writelock import sqlite_write_turn
 from .models import OutboxMessage
 from .outbox import claim_next
 
@@ -99,9 +100,11 @@ def deliver_pending(session: Session, settings: SmtpSettings, limit: int = 500) 
                     # Not the message's fault: give the attempt back so an outage never uses
                     # up MAX_ATTEMPTS, and stop this pass; the next pass retries.
                     message.attempts -= 1
-                    session.commit()
+                    with sqlite_write_turn(session):
+                        session.commit()
                     break
-            session.commit()
+            with sqlite_write_turn(session):
+                session.commit()
     finally:
         if smtp is not None:
             try:

@@ -11,6 +11,7 @@ from ..dbtypes import utcnow
 from ..errors import DomainError
 from ..hosting.models import Event
 from ..mail import messages
+from ..writelock import sqlite_write_turn
 from .models import Attendance, Guest
 
 
@@ -140,16 +141,17 @@ def submit_rsvp(session: Session, event: Event, answers: GuestAnswers, *, base_u
     reason = event.rsvp_closed_reason(now)
     if reason:
         raise RsvpClosed(reason)
-    lock_event(session, event)
-    existing = find_guest_by_email(session, event, answers.email)
-    if existing is not None:
-        messages.queue_edit_link_reminder(session, existing, base_url=base_url)
+    with sqlite_write_turn(session):
+        lock_event(session, event)
+        existing = find_guest_by_email(session, event, answers.email)
+        if existing is not None:
+            messages.queue_edit_link_reminder(session, existing, base_url=base_url)
+            session.commit()
+            return RsvpOutcome(existing, is_new=False)
+        guest = create_guest(session, event, answers, now=now, event_locked=True)
+        messages.queue_rsvp_confirmation(session, guest, base_url=base_url,
+                                         position=waitlist_position(session, guest))
         session.commit()
-        return RsvpOutcome(existing, is_new=False)
-    guest = create_guest(session, event, answers, now=now, event_locked=True)
-    messages.queue_rsvp_confirmation(session, guest, base_url=base_url,
-                                     position=waitlist_position(session, guest))
-    session.commit()
     return RsvpOutcome(guest, is_new=True)
 
 
@@ -161,18 +163,19 @@ def update_rsvp(session: Session, guest: Guest, answers: GuestAnswers, *, base_u
     reason = event.rsvp_closed_reason(now)
     if reason:
         raise RsvpClosed(reason + " Contact the host to change your answers.")
-    lock_event(session, event)
-    was_confirmed = guest.attendance == Attendance.yes
-    guest.name, guest.company, guest.role = answers.name, answers.company, answers.role
-    guest.can_offer, guest.could_use = answers.can_offer, answers.could_use
-    guest.categories = answers.categories
-    guest.consent_share = answers.consent_share
-    guest.updated_at = now
-    _place(session, event, guest, answers.attendance, now)
-    session.flush()
-    if was_confirmed and guest.attendance != Attendance.yes:
-        promote_from_waitlist(session, event, base_url=base_url, now=now)
-    session.commit()
+    with sqlite_write_turn(session):
+        lock_event(session, event)
+        was_confirmed = guest.attendance == Attendance.yes
+        guest.name, guest.company, guest.role = answers.name, answers.company, answers.role
+        guest.can_offer, guest.could_use = answers.can_offer, answers.could_use
+        guest.categories = answers.categories
+        guest.consent_share = answers.consent_share
+        guest.updated_at = now
+        _place(session, event, guest, answers.attendance, now)
+        session.flush()
+        if was_confirmed and guest.attendance != Attendance.yes:
+            promote_from_waitlist(session, event, base_url=base_url, now=now)
+        session.commit()
     return guest
 
 

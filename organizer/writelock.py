@@ -1,9 +1,9 @@
 """Queue SQLite writers on an OS lock instead of SQLite's sleep-and-retry busy handler.
 
 SQLite lets one writer in at a time; the others retry after sleeps that grow to 100 ms, which
-is what made the door's p99 on SQLite ten times its median. Check-ins wait their turn on a
-process lock plus an flock on a file beside the database, which wake the next writer the moment
-the lock is free. PostgreSQL (and in-memory SQLite) need no such thing.
+is what made the p99 of check-ins and RSVPs on SQLite ten times their median. Writers wait their
+turn on a process lock plus an flock on a file beside the database, which wake the next writer
+the moment the lock is free. PostgreSQL (and in-memory SQLite) need no such thing.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ _locks_guard = threading.Lock()
 def _lock_for(path: str) -> tuple[threading.Lock, int]:
     with _locks_guard:
         if path not in _locks:
-            fd = os.open(path + ".door-lock", os.O_RDWR | os.O_CREAT, 0o600)
+            fd = os.open(path + ".write-lock", os.O_RDWR | os.O_CREAT, 0o600)
             _locks[path] = (threading.Lock(), fd)
         return _locks[path]
 
