@@ -233,11 +233,21 @@ def _phases(args, port, door_key, database_url) -> int:
            "host dashboard + badge PDFs alongside", timings2, errors2, elapsed, "POST checkins")
     print(f"  check-in results: {dict(results)}")
 
+    # Every RSVP's confirmation must leave the outbox (logged: no SMTP server in the bench).
+    waited = time.monotonic() + 60
+    while time.monotonic() < waited:
+        with engine.connect() as c:
+            mails = c.execute(text("SELECT count(*), count(sent_at) FROM outbox_message")).one()
+        if mails[0] == mails[1] == args.rsvps:
+            break
+        time.sleep(1)
+    print(f"  outbox: {mails[0]} confirmations queued, {mails[1]} delivered")
     with engine.connect() as c:
         guests = c.execute(text("SELECT count(*), count(DISTINCT email) FROM guest")).one()
         checked = c.execute(text("SELECT count(*) FROM guest WHERE checked_in_at IS NOT NULL")
                             ).scalar()
     ok = (guests[0] == guests[1] == args.rsvps and checked == len(set(to_scan))
+          and mails[0] == mails[1] == args.rsvps
           and results.get("ok", 0) == len(set(to_scan)))
     print(f"\nAccounting: guests={guests[0]} distinct e-mails={guests[1]} (RSVPs sent "
           f"{args.rsvps}); checked in={checked} (distinct scanned {len(set(to_scan))}); "

@@ -18,6 +18,8 @@ ENV_SETTINGS: dict[str, tuple[str, type]] = {
     "SMTP_TIMEOUT": ("SMTP_TIMEOUT", float),
     "MAIL_FROM": ("MAIL_FROM", str),
     "MAIL_SEND_INLINE": ("MAIL_SEND_INLINE", bool),
+    "MAIL_SEND_QUIET": ("MAIL_SEND_QUIET", float),
+    "MAIL_SEND_MAX_DELAY": ("MAIL_SEND_MAX_DELAY", float),
     "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", str),
     "RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", bool),
     "LOGIN_RATE_LIMIT": ("LOGIN_RATE_LIMIT", str),
@@ -49,6 +51,9 @@ class DefaultConfig:
     MAIL_FROM = "Pay-It-Forward Party <party@localhost>"
     # Deliver the outbox right after the request that filled it, in a background thread.
     MAIL_SEND_INLINE = True
+    # The sender waits this long without new mail (at most MAIL_SEND_MAX_DELAY) before a pass.
+    MAIL_SEND_QUIET = 1.0
+    MAIL_SEND_MAX_DELAY = 10.0
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
     # Ordinary requests (forms, JSON) are small; only CSV uploads may be larger.
     MAX_CONTENT_LENGTH = 1024 * 1024

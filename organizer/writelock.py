@@ -46,3 +46,31 @@ def sqlite_write_turn(session: Session) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+class ProcessTurn:
+    """A non-blocking turn shared by every process on the machine (an flock on a file).
+
+    `with ProcessTurn(path) as mine:` — `mine` is False when another process holds the turn.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __enter__(self) -> bool:
+        if fcntl is None:  # no flock (Windows): every process takes its turn
+            self.fd = None
+            return True
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(self.fd)
+            self.fd = None
+            return False
+        return True
+
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            os.close(self.fd)  # closing releases the flock

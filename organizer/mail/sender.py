@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import smtplib
 import threading
+import time
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -12,7 +14,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from ..dbtypes import utcnow
-from ..writelock import sqlite_write_turn
+from ..writelock import ProcessTurn, sqlite_write_turn
 from .models import OutboxMessage
 from .outbox import claim_next
 
@@ -125,34 +127,64 @@ def _connect(settings: SmtpSettings) -> smtplib.SMTP:
 
 
 class BackgroundSender:
-    """One daemon thread per process that drains the outbox when kicked after a request."""
+    """One daemon thread per process that drains the outbox when kicked after a request.
+
+    It waits for a short quiet spell (MAIL_SEND_QUIET seconds without new mail, at most
+    MAIL_SEND_MAX_DELAY) so a burst of RSVPs is not slowed by sending beside it, and only one
+    process of a multi-worker server drains at a time (the others would race it for each row).
+    """
 
     def __init__(self) -> None:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._first_kick = self._last_kick = 0.0
 
     def kick(self, app: Flask) -> None:
         """Ask for a delivery pass soon, starting the thread on first use."""
         with self._lock:
+            now = time.monotonic()
+            if not self._wake.is_set():
+                self._first_kick = now
+            self._last_kick = now
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, args=(app,), daemon=True,
                                                 name="pif-mail-sender")
                 self._thread.start()
         self._wake.set()
 
+    def _wait_for_quiet(self, quiet: float, max_delay: float) -> None:
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                due = min(self._last_kick + quiet, self._first_kick + max_delay)
+            if now >= due:
+                return
+            time.sleep(due - now)
+
     def _run(self, app: Flask) -> None:
         from ..extensions import db
+        quiet = float(app.config.get("MAIL_SEND_QUIET", 1.0))
+        max_delay = float(app.config.get("MAIL_SEND_MAX_DELAY", 10.0))
+        turn_file = os.path.join(app.instance_path, "mail-sender.lock")
         while True:
             self._wake.wait(timeout=60)
+            self._wait_for_quiet(quiet, max_delay)
             self._wake.clear()
-            with app.app_context():
-                try:
-                    deliver_pending(db.session, SmtpSettings.from_config(app.config))
-                except Exception:  # keep the thread alive; the row stays queued for a retry
-                    log.exception("outbox delivery pass failed")
-                finally:
-                    db.session.remove()
+            with ProcessTurn(turn_file) as my_turn:
+                if not my_turn:
+                    # Another worker is draining the outbox; look again shortly in case it
+                    # finished just before our message was committed.
+                    self._wake.set()
+                    time.sleep(max(quiet, 0.5))
+                    continue
+                with app.app_context():
+                    try:
+                        deliver_pending(db.session, SmtpSettings.from_config(app.config))
+                    except Exception:  # keep the thread alive; the row stays queued for a retry
+                        log.exception("outbox delivery pass failed")
+                    finally:
+                        db.session.remove()
 
 
 background_sender = BackgroundSender()

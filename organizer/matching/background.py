@@ -21,6 +21,8 @@ import time
 
 from flask import Flask
 
+from ..writelock import ProcessTurn
+
 log = logging.getLogger(__name__)
 
 MODES = ("background", "inline", "off")
@@ -56,33 +58,6 @@ def analyse_event_now(app: Flask, event_id: int) -> int:
 
 
 MAX_DELAY = 60.0
-
-
-class _ProcessTurn:
-    """A non-blocking, cross-process turn to analyse (flock on a file in the instance folder)."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-    def __enter__(self) -> bool:
-        try:
-            import fcntl
-        except ImportError:  # no flock (Windows): every process may analyse
-            self.fd = None
-            return True
-        os.makedirs(os.path.dirname(self.path), exist_ok=True)
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(self.fd)
-            self.fd = None
-            return False
-        return True
-
-    def __exit__(self, *exc) -> None:
-        if self.fd is not None:
-            os.close(self.fd)  # closing releases the flock
 
 
 class BackgroundAnalyser:
@@ -137,7 +112,7 @@ class BackgroundAnalyser:
             self._wake.wait(timeout=60)
             self._wake.clear()
             self._wait_for_quiet(quiet)
-            with _ProcessTurn(turn_file) as my_turn:
+            with ProcessTurn(turn_file) as my_turn:
                 if not my_turn:
                     # Another worker is analysing (it covers every stale answer of the event);
                     # look again after the next quiet spell.
