@@ -134,7 +134,7 @@ def published_intros(session: Session, guests: Sequence[Guest]) -> dict[int, lis
     """Per guest id, the introductions the host published from matching, one line each:
     people who can help the guest first, then people the guest can help.  Empty lists when
     nothing is published, so the foldover back shows its empty state."""
-    from ..matching.service import matches_for_guest  # the matching feature owns publication
+    from ..matching.published import matches_for_guest  # the matching feature owns publication
 
     intros = {}
     for guest in guests:

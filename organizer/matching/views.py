@@ -13,7 +13,7 @@ from ..forms import BaseForm
 from ..hosting.models import Event
 from ..rsvp.models import Guest
 from ..web import event_or_404
-from . import service
+from . import published, service
 from .sheet import PAPERS, render_sheet
 from .sheet_data import filter_guests, sheet_data_for_run, strength_counts, unserved_by_guest
 
@@ -99,7 +99,7 @@ def event_page(slug: str):
         guests=shown[first:first + GUESTS_PER_PAGE], shown_count=len(shown), first=first,
         page=page, pages=pages,
         counts=strength_counts(data) if data else (0, 0),
-        publication=service.publication(db.session, event), run_form=RunForm(
+        publication=published.publication(db.session, event), run_form=RunForm(
             per_guest=run.per_guest if run else 3), pair_form=PairForm(),
         choice_form=choice_form, action_form=ActionForm(), choices=choices, search=search,
         vetoes=vetoes, unserved_groups=unserved_by_guest(data) if data else [])
@@ -240,7 +240,7 @@ def publish(slug: str):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        service.publish_matches(db.session, event, now=utcnow())
+        published.publish_matches(db.session, event, now=utcnow())
     except service.MatchingError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -257,7 +257,7 @@ def unpublish(slug: str):
     event = event_or_404(slug)
     if not ActionForm().validate_on_submit():
         abort(400)
-    service.unpublish_matches(db.session, event)
+    published.unpublish_matches(db.session, event)
     db.session.commit()
     flash("Unpublished: guests no longer see their matches.", "success")
     return _back(slug)
@@ -284,5 +284,5 @@ def sheet(slug: str):
 @bp.app_context_processor
 def guest_matches_helper():
     """`people_to_meet(guest)` for the guest's own page (templates/matching/_guest_matches.html)."""
-    return {"people_to_meet": lambda guest: service.matches_for_guest(db.session, guest)}
+    return {"people_to_meet": lambda guest: published.matches_for_guest(db.session, guest)}
 

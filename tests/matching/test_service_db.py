@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from organizer.extensions import db
-from organizer.matching import service
+from organizer.matching import published, service
 from organizer.matching.analysis import analyse_many
 from organizer.matching.models import GuestAnalysis, MatchRun, MatchSuggestion
 from organizer.models import Attendance
@@ -209,28 +209,28 @@ def test_choices_refuse_guests_of_another_event(party, make_event, make_guest):
 
 def test_the_guest_page_shows_matches_only_once_published(party):
     event, g = party
-    assert not service.matches_for_guest(db.session, g["Bob"])
+    assert not published.matches_for_guest(db.session, g["Bob"])
     first = run(event)
-    assert not service.matches_for_guest(db.session, g["Bob"]), "nothing before publishing"
+    assert not published.matches_for_guest(db.session, g["Bob"]), "nothing before publishing"
     with pytest.raises(service.MatchingError):
-        service.publish_matches(db.session, make_empty_event(event), now=NOW)
-    service.publish_matches(db.session, event, now=NOW)
+        published.publish_matches(db.session, make_empty_event(event), now=NOW)
+    published.publish_matches(db.session, event, now=NOW)
     db.session.commit()
-    bob = service.matches_for_guest(db.session, g["Bob"])
+    bob = published.matches_for_guest(db.session, g["Bob"])
     assert "Ingrid Olsen" in [m.name for m in bob.can_help_you]
-    ingrid = service.matches_for_guest(db.session, g["Ingrid"])
+    ingrid = published.matches_for_guest(db.session, g["Ingrid"])
     assert "Bob Okafor" in [m.name for m in ingrid.you_can_help]
     # A re-run after publishing does not change what guests see until the host publishes again.
     service.veto_match(db.session, event, g["Ingrid"].id, g["Bob"].id, now=NOW)
     db.session.commit()
     run(event)
-    assert service.publication(db.session, event).run_id == first.id
-    service.unpublish_matches(db.session, event)
+    assert published.publication(db.session, event).run_id == first.id
+    published.unpublish_matches(db.session, event)
     db.session.commit()
-    assert not service.matches_for_guest(db.session, g["Bob"])
-    service.publish_matches(db.session, event, now=NOW)
+    assert not published.matches_for_guest(db.session, g["Bob"])
+    published.publish_matches(db.session, event, now=NOW)
     db.session.commit()
-    assert "Ingrid Olsen" not in [m.name for m in service.matches_for_guest(db.session, g["Bob"]).can_help_you]
+    assert "Ingrid Olsen" not in [m.name for m in published.matches_for_guest(db.session, g["Bob"]).can_help_you]
 
 
 def make_empty_event(event):
@@ -245,24 +245,24 @@ def test_contact_details_only_with_consent_and_nothing_for_guests_not_going(part
     event, g = party
     # Ingrid (index 2) consented; Bob (index 1) did not.
     run(event)
-    service.publish_matches(db.session, event, now=NOW)
+    published.publish_matches(db.session, event, now=NOW)
     db.session.commit()
-    bob_sees = {m.name: m for m in service.matches_for_guest(db.session, g["Bob"]).can_help_you}
+    bob_sees = {m.name: m for m in published.matches_for_guest(db.session, g["Bob"]).can_help_you}
     ingrid = bob_sees["Ingrid Olsen"]
     assert ingrid.email == g["Ingrid"].email and ingrid.company == "Olsen Finance"
     assert "CFO" in ingrid.text
-    ingrid_sees = {m.name: m for m in service.matches_for_guest(db.session, g["Ingrid"]).you_can_help}
+    ingrid_sees = {m.name: m for m in published.matches_for_guest(db.session, g["Ingrid"]).you_can_help}
     bob = ingrid_sees["Bob Okafor"]
     assert bob.email == "" and bob.company == "", "Bob did not agree to share his details"
     g["Bob"].attendance = Attendance.no
     db.session.commit()
-    assert not service.matches_for_guest(db.session, g["Bob"])
+    assert not published.matches_for_guest(db.session, g["Bob"])
 
 
 def test_old_runs_are_pruned_but_the_published_one_is_kept(party):
     event, g = party
     first = run(event)
-    service.publish_matches(db.session, event, now=NOW)
+    published.publish_matches(db.session, event, now=NOW)
     db.session.commit()
     for _ in range(service.RUNS_KEPT + 1):
         run(event)

@@ -1,0 +1,101 @@
+"""Publishing a run to guests, and what each guest then sees on their own page."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..hosting.models import Event
+from ..rsvp.models import Guest
+from .models import MatchPublication, MatchSuggestion
+from .service import GOING, MatchingError, latest_run
+
+
+def publication(session: Session, event: Event) -> MatchPublication | None:
+    """What the event's guests currently see, or None when nothing is published."""
+    return session.scalar(select(MatchPublication).where(MatchPublication.event_id == event.id))
+
+
+def publish_matches(session: Session, event: Event, *, now: datetime) -> MatchPublication:
+    """Show the latest run to guests on their own pages ("people you should meet")."""
+    run = latest_run(session, event)
+    if run is None:
+        raise MatchingError("Run the matcher before publishing.")
+    current = publication(session, event)
+    if current is None:
+        current = MatchPublication(event_id=event.id, run_id=run.id, published_at=now)
+        session.add(current)
+    else:
+        current.run_id, current.published_at = run.id, now
+    session.flush()
+    return current
+
+
+def unpublish_matches(session: Session, event: Event) -> bool:
+    """Hide the matches from guests again."""
+    current = publication(session, event)
+    if current is None:
+        return False
+    session.delete(current)
+    session.flush()
+    return True
+
+
+# ---------------------------------------------------------------- the guest's own page
+
+@dataclass(frozen=True)
+class GuestMatch:
+    """Someone a guest should meet, with only what that person agreed to share."""
+
+    name: str
+    text: str          # why, in words addressed to the guest
+    is_strong: bool
+    company: str       # "" unless the other guest consented to share
+    email: str         # "" unless the other guest consented to share
+
+
+@dataclass(frozen=True)
+class GuestMatches:
+    """People who can help the guest, and people the guest can help."""
+
+    can_help_you: list[GuestMatch]
+    you_can_help: list[GuestMatch]
+
+    def __bool__(self) -> bool:
+        return bool(self.can_help_you or self.you_can_help)
+
+
+def _shared(other: Guest, name: str, text: str, is_strong: bool) -> GuestMatch:
+    if other.consent_share:
+        return GuestMatch(name, text, is_strong, other.company or "", other.email or "")
+    return GuestMatch(name, text, is_strong, "", "")
+
+
+def matches_for_guest(session: Session, guest: Guest) -> GuestMatches:
+    """The published introductions of one guest; empty when unpublished or the guest is not going."""
+    empty = GuestMatches([], [])
+    if guest.attendance not in GOING and guest.checked_in_at is None:
+        return empty
+    run_id = session.scalar(select(MatchPublication.run_id).where(
+        MatchPublication.event_id == guest.event_id))
+    if run_id is None:
+        return empty
+    rows = session.scalars(select(MatchSuggestion).where(
+        MatchSuggestion.run_id == run_id,
+        (MatchSuggestion.giver_id == guest.id) | (MatchSuggestion.receiver_id == guest.id))
+        .order_by(MatchSuggestion.rank, MatchSuggestion.id)).all()
+    helpers, helped = [], []
+    for row in rows:
+        if row.receiver_id == guest.id:
+            other = row.giver
+            text = (f"offers “{row.offer_item}” — for your “{row.need_item}”"
+                    if row.offer_item else "The host thinks you two should meet.")
+            helpers.append(_shared(other, other.name, text, row.is_strong))
+        else:
+            other = row.receiver
+            text = (f"could use “{row.need_item}” — you offer “{row.offer_item}”"
+                    if row.need_item else "The host thinks you two should meet.")
+            helped.append(_shared(other, other.name, text, row.is_strong))
+    return GuestMatches(helpers, helped)
