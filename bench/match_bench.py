@@ -95,7 +95,8 @@ def quality(sizes: list[int], seeds: list[int], work: Path, extra: list[str]) ->
 def speed(sizes: list[int], work: Path) -> None:
     """Cold `pif match --csv --json` per size: wall time and peak RSS, and how time grows."""
     print("\nCold start `pif match --csv FILE --json` (new process, model load included):")
-    print(f"  (load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; CPU time is the child's user+sys)")
+    print(f"  (load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; "
+          "CPU time is the child's user+sys)")
     previous = None
     for size in sizes:
         directory = generate(size, 1000 + size % 97, work)

@@ -23,8 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from organizer.matching.sheet import render_sheet  # noqa: E402
-from organizer.matching.sheet_data import (SheetCircle, SheetData, SheetGuest, SheetIntro,  # noqa: E402
-                                           SheetNeed, guest_label)
+from organizer.matching.sheet_data import SheetCircle, SheetData, SheetGuest, SheetIntro, SheetNeed, guest_label  # noqa: E402
 
 FIRST = ["Priya", "Bob", "Zofia", "Nguyễn Thị", "Δημήτρης", "Анна", "Yusuf / يوسف", "Noa / נועה",
          "Margaret", "Tomás", "Aisha", "Henrik", "Grace", "Mei / 芽衣", "Olu", "Sofia", "Chloé",

@@ -9,8 +9,7 @@ from flask import Flask
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 
-from .config import (DefaultConfig, check_production_config, env_overrides,
-                     normalise_database_url)
+from .config import DefaultConfig, check_production_config, env_overrides, normalise_database_url
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 

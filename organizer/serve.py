@@ -25,6 +25,7 @@ class KitServer(BaseApplication):
 
     def load(self):
         import logging
+
         from . import create_app
         # The app's own JSON request log replaces gunicorn's access log, which would print
         # paths that can carry private tokens.

@@ -7,7 +7,6 @@ from sqlalchemy import select
 from .extensions import db, login_manager
 from .hosting.models import Event
 
-
 # (label, endpoint taking slug=) for each feature page linked from an event's dashboard.
 EVENT_FEATURE_LINKS = [
     ("Badges", "badges.event_page"),

@@ -1,4 +1,5 @@
 """Killing a server worker mid-burst never leaves half-written rows (real gunicorn, real kill)."""
+import http.client
 import os
 import re
 import signal
@@ -10,7 +11,6 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-import http.client
 import pytest
 from sqlalchemy import create_engine, text
 

@@ -26,8 +26,7 @@ from . import fonts, qr
 from .marks import alignment_test, draw_cut_marks, draw_fold_marks
 from .pdfcanvas import binary_streams, compress_last_page, new_canvas
 from .presets import DEFAULT_PRESET, SAFE_MARGIN, Cell, Preset, get_preset
-from .textfit import (clean, ellipsize, fit_line, fit_name, line_extent, summarise_answer,
-                      wrap)
+from .textfit import clean, ellipsize, fit_line, fit_name, line_extent, summarise_answer, wrap
 
 __all__ = ["BadgeData", "RenderReport", "alignment_test", "badges_pdf", "render_badges",
            "summarise_answer"]

@@ -16,8 +16,8 @@ from ..dbtypes import new_token
 from ..errors import DomainError
 from ..hosting.models import Event
 from ..rsvp.models import Attendance, Guest
-from .models import CheckinLog, DoorKey, RetiredBadgeToken
 from ..writelock import sqlite_write_turn
+from .models import CheckinLog, DoorKey, RetiredBadgeToken
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 # An offline scan may be synced hours later, but not claim a time far in the past or future.

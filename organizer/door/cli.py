@@ -15,7 +15,6 @@ from .keys import create_door_key, next_door_name
 from .links import door_link
 
 
-
 @click.command("door-link")
 @click.argument("slug")
 @click.option("--name", help='Door name shown in the log (default "Door N").')

@@ -14,8 +14,7 @@ from ..errors import DomainError
 from ..extensions import db
 from . import csvio
 from .demo import load_demo_event
-from .services import EventDetails, check_timezone, create_event, create_host, event_by_slug, \
-    parse_local
+from .services import EventDetails, check_timezone, create_event, create_host, event_by_slug, parse_local
 
 
 def _analyse_for_matching(event_id: int) -> None:

@@ -5,10 +5,18 @@ from functools import lru_cache
 from zoneinfo import available_timezones
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (BooleanField, DateTimeLocalField, EmailField, IntegerField, PasswordField,
-                     SelectChoice, SelectField, StringField, TextAreaField)
-from wtforms.validators import (DataRequired, Email, EqualTo, Length, NumberRange, Optional,
-                                Regexp)
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional, Regexp
 
 from ..forms import BaseForm
 from .services import MIN_PASSWORD, SLUG_RE, EventDetails

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
-                   request, url_for)
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required, login_user, logout_user
 from sqlalchemy import select
 
@@ -12,8 +11,8 @@ from ..dbtypes import utcnow
 from ..errors import DomainError
 from ..extensions import csrf, db, limiter
 from ..forms import CSRF_EXPIRED, csrf_expired
-from ..mail.sender import kick_sender
 from ..mail.models import OutboxMessage
+from ..mail.sender import kick_sender
 from ..matching.background import kick_analysis
 from ..rsvp.models import Guest
 from ..rsvp.services import attendance_counts, promote_from_waitlist

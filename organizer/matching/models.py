@@ -4,8 +4,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import (Boolean, CheckConstraint, Float, ForeignKey, Integer, LargeBinary, String,
-                        Text, UniqueConstraint)
+from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import UTCDateTime, utcnow

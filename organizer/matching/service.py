@@ -19,8 +19,15 @@ from ..errors import DomainError
 from ..hosting.models import Event
 from ..rsvp.models import Attendance, Guest
 from .engine import match_guests
-from .models import (DIRECTED_KINDS, GuestAnalysis, MatchChoice, MatchPublication, MatchRun,
-                     MatchSuggestion, UnservedNeedRow)
+from .models import (
+    DIRECTED_KINDS,
+    GuestAnalysis,
+    MatchChoice,
+    MatchPublication,
+    MatchRun,
+    MatchSuggestion,
+    UnservedNeedRow,
+)
 from .results import GuestAnswers, MatchOptions
 from .store import answers_hash
 

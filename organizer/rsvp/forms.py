@@ -1,8 +1,7 @@
 """The RSVP form a guest fills in on their phone."""
 from __future__ import annotations
 
-from wtforms import (BooleanField, EmailField, RadioField, SelectChoice, StringField,
-                     TextAreaField)
+from wtforms import BooleanField, EmailField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length
 
 from ..forms import BaseForm, MultiCheckboxField

@@ -5,8 +5,7 @@ import enum
 import json
 from datetime import datetime
 
-from sqlalchemy import (Boolean, CheckConstraint, Enum, ForeignKey, Integer, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import UTCDateTime, new_token, utcnow

@@ -1,23 +1,22 @@
 """Guest-facing pages: the RSVP form, the thank-you page, the private edit link, badge links."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   session, url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
 from ..dbtypes import utcnow
 from ..extensions import csrf, db, limiter
 from ..forms import CSRF_EXPIRED, csrf_expired
 from ..mail.sender import kick_sender
-from ..web import event_or_404
 from ..matching.background import kick_analysis
+from ..web import event_or_404
 from ..weburls import public_base_url
 from .forms import EditRsvpForm, RsvpForm
 from .models import Attendance, Guest
-from .services import (RsvpClosed, find_guest_by_edit_token, submit_rsvp, update_rsvp,
-                       waitlist_position)
+from .services import RsvpClosed, find_guest_by_edit_token, submit_rsvp, update_rsvp, waitlist_position
 
 bp = Blueprint("rsvp", __name__)
+
 
 def _rsvp_address_key() -> str:
     """Rate-limit key: one event and one e-mail address, so nobody floods an inbox."""

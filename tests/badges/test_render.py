@@ -12,7 +12,7 @@ from reportlab.lib.units import mm
 from organizer.badges.presets import PRESETS, SAFE_MARGIN, get_preset
 from organizer.badges.render import BadgeData, alignment_test, badges_pdf, render_badges
 
-from .pdfcheck import page_objects, misplaced
+from .pdfcheck import misplaced, page_objects
 from .samples import sample_badges
 
 

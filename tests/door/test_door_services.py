@@ -6,14 +6,20 @@ from datetime import timedelta
 import pytest
 
 from organizer.dbtypes import utcnow
-from organizer.door.checkin import (NothingToUndo, checkin_guest, parse_badge_code,
-                                    retire_badge_token, undo_last_checkin)
-from organizer.door.keys import (DoorKeyMissing, DoorKeyNameError, DoorKeyRevoked,
-                                 DoorKeyUnknown, DoorKeyWrongEvent, authenticate_door_key,
-                                 list_door_keys, next_door_name, revoke_door_key)
+from organizer.door.checkin import NothingToUndo, checkin_guest, parse_badge_code, retire_badge_token, undo_last_checkin
+from organizer.door.keys import (
+    DoorKeyMissing,
+    DoorKeyNameError,
+    DoorKeyRevoked,
+    DoorKeyUnknown,
+    DoorKeyWrongEvent,
+    authenticate_door_key,
+    list_door_keys,
+    next_door_name,
+    revoke_door_key,
+)
 from organizer.door.models import CheckinLog
-from organizer.door.roster import (checkin_stats, guest_list_for_door, normalise_name,
-                                   search_guests, token_hash)
+from organizer.door.roster import checkin_stats, guest_list_for_door, normalise_name, search_guests, token_hash
 from organizer.door.walkins import WalkinError, WalkinForm, add_walkin
 from organizer.extensions import db
 from organizer.models import Attendance

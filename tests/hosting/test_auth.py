@@ -145,9 +145,9 @@ def test_stale_csrf_on_a_button_gets_a_page_in_words(host_client):
 
 
 def test_reissued_badge_refuses_the_old_code_at_the_door(host_client, make_event, make_guest):
+    from organizer.dbtypes import utcnow
     from organizer.door.checkin import checkin_guest
     from organizer.door.keys import create_door_key
-    from organizer.dbtypes import utcnow
     event = make_event(slug="lost")
     guest = make_guest(event, name="Lost Badge")
     old = guest.badge_token

@@ -38,7 +38,8 @@ def best_for(result, receiver):
 def test_reason_quotes_both_sides(party_result):
     best = best_for(party_result, "bob@y.org")
     assert best.giver == "priya@x.org"
-    assert best.reason == 'Priya offers "intros to finance recruiters" — useful for Bob\'s "finding finance candidates for my team"'
+    assert best.reason == ('Priya offers "intros to finance recruiters" — useful for '
+                           'Bob\'s "finding finance candidates for my team"')
     assert best.strength == "strong"
 
 

@@ -15,8 +15,7 @@ from organizer.hosting.demo import load_demo_event
 from organizer.matching import service
 from organizer.matching.analysis import analyse_many
 from organizer.matching.sheet import STRONG_LABEL, render_sheet, wrap
-from organizer.matching.sheet_data import (SheetCircle, SheetData, SheetGuest, SheetIntro, SheetNeed,
-                                           sheet_data_for_run)
+from organizer.matching.sheet_data import SheetCircle, SheetData, SheetGuest, SheetIntro, SheetNeed, sheet_data_for_run
 from tests.conftest import require
 
 NOW = datetime(2026, 11, 25, 18, 0, tzinfo=timezone.utc)

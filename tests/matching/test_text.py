@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from organizer.matching.direction import directions_clash, direction_flags, is_hiring, is_job_seeking
+from organizer.matching.direction import direction_flags, directions_clash, is_hiring, is_job_seeking
 from organizer.matching.text import answer_spans, normalise_item, split_answer, strip_framing
 
 

@@ -7,8 +7,7 @@ from sqlalchemy import func, select
 from organizer.extensions import db
 from organizer.mail.models import OutboxMessage
 from organizer.models import Attendance, Guest
-from organizer.rsvp.services import (GuestAnswers, RsvpClosed, submit_rsvp, update_rsvp,
-                                     waitlist_position)
+from organizer.rsvp.services import GuestAnswers, RsvpClosed, submit_rsvp, update_rsvp, waitlist_position
 
 BASE = "http://party.test"
 
