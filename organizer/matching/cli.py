@@ -29,7 +29,6 @@ def _event_match(slug: str, *, per_guest: int, giver_cap: int | None, separate_c
     apply. Guests are keyed by e-mail (or guest-<id> for walk-ins without one), as in the Match
     JSON contract.
     """
-    import json as json_module
 
     from sqlalchemy import select
 
@@ -62,8 +61,8 @@ def _event_match(slug: str, *, per_guest: int, giver_cap: int | None, separate_c
                               is_pinned=r.is_pinned) for r in rows]
     unserved = [UnservedNeed(guest=key(u.guest_id), need_item=u.need_item,
                              best_score=u.best_score) for u in service.unserved_of(db.session, run)]
-    circles = [Circle(members=tuple(key(m) for m in members), links=())
-               for members in json_module.loads(run.circles_json or "[]")]
+    circles = [Circle(members=tuple(key(m) for m in group["members"]), links=(),
+                      is_closed=group["closed"]) for group in run.circles]
     names = {key(g.id): g.name for g in guests.values()}
     return MatchResult(suggestions, unserved, circles), names
 
@@ -82,7 +81,8 @@ def _print_table(result: MatchResult, names: dict[str, str]) -> None:
         for need in result.unserved:
             click.echo(f"  - {names.get(need.guest, need.guest)}: {need.need_item}")
     for number, circle in enumerate(result.circles, start=1):
-        click.echo(f"\nCircle {number}: " + " → ".join(names.get(m, m) for m in circle.members + circle.members[:1]))
+        kind = "Circle" if circle.is_closed else "Chain"
+        click.echo(f"\n{kind} {number}: " + " → ".join(names.get(m, m) for m in circle.route))
 
 
 @click.command("match")

@@ -5,7 +5,7 @@ from collections.abc import Callable, Sequence
 
 from .analysis import WHOLE_CLAUSE, AnswerAnalysis, analyse_many
 from .assignment import Edge, assign
-from .circles import find_circles
+from .circles import find_groups
 from .results import POSSIBLE, STRONG, GuestAnswers, MatchOptions, MatchResult, Suggestion, UnservedNeed
 from .scoring import Candidate, ScoringParams, score_candidates
 
@@ -127,7 +127,7 @@ def match_guests(guests: Sequence[GuestAnswers], options: MatchOptions = MatchOp
     suggestions.sort(key=lambda s: (order[s.receiver], -s.score))
     result = MatchResult(suggestions, _unserved(guests, scored.need_best, options))
     if options.with_circles:
-        result.circles = find_circles([s for s in suggestions if s.strength == STRONG])
+        result.circles = find_groups([s for s in suggestions if s.strength == STRONG])
     return result
 
 

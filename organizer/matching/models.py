@@ -71,7 +71,7 @@ class MatchRun(db.Model):
     is_present_only: Mapped[bool] = mapped_column(Boolean, default=False)
     per_guest: Mapped[int] = mapped_column(Integer, default=3)
     guest_count: Mapped[int] = mapped_column(Integer, default=0)
-    # Ids of the guests the run covered, and circles as lists of guest ids (derived data).
+    # Ids of the guests the run covered, and circles/chains of guest ids (derived data).
     guest_ids_json: Mapped[str] = mapped_column(Text, default="[]")
     circles_json: Mapped[str] = mapped_column(Text, default="[]")
 
@@ -86,9 +86,10 @@ class MatchRun(db.Model):
         return json.loads(self.guest_ids_json or "[]")
 
     @property
-    def circles(self) -> list[list[int]]:
-        """Pay-it-forward circles: each member helps the next, the last helps the first."""
-        return json.loads(self.circles_json or "[]")
+    def circles(self) -> list[dict]:
+        """Pay-it-forward groups: {"members": [guest ids in helping order], "closed": bool}."""
+        return [group if isinstance(group, dict) else {"members": group, "closed": True}
+                for group in json.loads(self.circles_json or "[]")]
 
 
 class MatchSuggestion(db.Model):

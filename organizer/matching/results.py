@@ -82,10 +82,17 @@ class UnservedNeed:
 
 @dataclass(frozen=True)
 class Circle:
-    """A pay-it-forward circle: each member helps the next, the last helps the first."""
+    """A pay-it-forward group: each member helps the next; in a closed circle the last helps the
+    first, in an open chain the last is helped by the one before."""
 
     members: tuple[str, ...]
     links: tuple[Suggestion, ...]
+    is_closed: bool = True
+
+    @property
+    def route(self) -> tuple[str, ...]:
+        """The members in helping order, the first repeated at the end of a closed circle."""
+        return self.members + self.members[:1] if self.is_closed else self.members
 
 
 @dataclass

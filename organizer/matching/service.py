@@ -291,7 +291,8 @@ def run_matching(session: Session, event: Event, *, now: datetime, per_guest: in
     run = MatchRun(event_id=event.id, created_at=now, is_present_only=present_only,
                    per_guest=per_guest, guest_count=len(guests),
                    guest_ids_json=json.dumps([g.id for g in guests]),
-                   circles_json=json.dumps([[int(k) for k in c.members] for c in result.circles]))
+                   circles_json=json.dumps([{"members": [int(k) for k in c.members],
+                                             "closed": c.is_closed} for c in result.circles]))
     session.add(run)
     session.flush()
     ranks: dict[str, int] = {}

@@ -240,13 +240,15 @@ class SheetRenderer:
         if self.data.circles:
             circles = []
             for number, circle in enumerate(self.data.circles, start=1):
-                chain = " → ".join(circle.members + circle.members[:1])
-                circles.append(Block(self._para(f"Circle {number}: {chain}", lay.indent,
+                kind = "Circle" if circle.is_closed else "Chain"
+                chain = " → ".join(circle.route)
+                circles.append(Block(self._para(f"{kind} {number}: {chain}", lay.indent,
                                                 lay.body_size), 3.0))
             head = Block([Line("", 0, lay.entry_gap, rule=True),
                           Line("Pay-it-forward circles", 0, lay.section_size, True)]
-                         + self._para("Each person helps the next; the last helps the first. "
-                                      "Seat them together or introduce them as a group.", 0,
+                         + self._para("Each person helps the next (in a circle the last helps "
+                                      "the first). Seat them together or introduce them as a "
+                                      "group.", 0,
                                       lay.small_size, grey=True)
                          + circles[0].lines, 3.0)
             out += [head, *circles[1:]]

@@ -61,9 +61,15 @@ class SheetNeed:
 
 @dataclass(frozen=True)
 class SheetCircle:
-    """A pay-it-forward circle: member labels in order (each helps the next, the last the first)."""
+    """A pay-it-forward group: member labels in helping order; closed when the last helps the first."""
 
     members: tuple[str, ...]
+    is_closed: bool = True
+
+    @property
+    def route(self) -> tuple[str, ...]:
+        """The labels in helping order, the first repeated at the end of a closed circle."""
+        return self.members + self.members[:1] if self.is_closed else self.members
 
 
 @dataclass(frozen=True)
@@ -121,8 +127,8 @@ def sheet_data_for_run(session: Session, event: Event, run: MatchRun) -> SheetDa
                   for u in unserved_of(session, run) if u.guest_id in guests)
     needs = tuple(sorted(needs, key=lambda n: name_key(n.name)))
     circles = tuple(SheetCircle(tuple(guest_label(guests[m].name, guests[m].badge_number)
-                                      for m in circle if m in guests))
-                    for circle in run.circles)
+                                      for m in group["members"] if m in guests), group["closed"])
+                    for group in run.circles)
     scope = ("Guests who have checked in" if run.is_present_only
              else "Guests who are coming (yes and maybe)")
     return SheetData(

@@ -139,3 +139,20 @@ def test_giver_cap_defaults_to_one_more_than_per_guest():
     assert MatchOptions().max_per_giver == 4
     assert MatchOptions(per_guest=2).max_per_giver == 3
     assert MatchOptions(giver_cap=3).max_per_giver == 3
+
+
+def test_guests_left_out_of_circles_form_open_chains():
+    from organizer.matching.circles import find_groups
+    from organizer.matching.results import Suggestion
+
+    def link(giver, receiver, score=0.8):
+        return Suggestion(giver, receiver, score, "strong", "", "", "")
+
+    # a→b→c→a is a circle; d→e→f→g has no way back, so it is a chain of four.
+    links = [link("a", "b"), link("b", "c"), link("c", "a"),
+             link("d", "e"), link("e", "f"), link("f", "g"), link("g", "a", 0.1)]
+    groups = find_groups(links)
+    assert [(g.members, g.is_closed) for g in groups] == [
+        (("a", "b", "c"), True), (("d", "e", "f", "g"), False)]
+    assert groups[0].route == ("a", "b", "c", "a") and groups[1].route == ("d", "e", "f", "g")
+    assert all(len(g.links) == len(g.members) - (0 if g.is_closed else 1) for g in groups)
