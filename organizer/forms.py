@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from flask import flash
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, TextAreaField, widgets
 
@@ -38,6 +39,12 @@ def csrf_expired(form: FlaskForm) -> bool:
     check), so an expired token re-shows the form with everything typed, instead of a bare 400.
     """
     return form.is_submitted() and bool(form.csrf_token.errors)
+
+
+def flash_if_csrf_expired(form: FlaskForm) -> None:
+    """Ask the user to submit again (what they typed is re-shown) after a stale CSRF token."""
+    if csrf_expired(form):
+        flash(CSRF_EXPIRED, "warning")
 
 
 class BaseForm(FlaskForm):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..dbtypes import utcnow
 from ..errors import DomainError
 from ..extensions import csrf, db, limiter
-from ..forms import CSRF_EXPIRED, csrf_expired
+from ..forms import flash_if_csrf_expired
 from ..mail.models import OutboxMessage
 from ..mail.sender import kick_sender
 from ..matching.background import kick_analysis
@@ -74,8 +74,7 @@ def setup():
             login_user(host)
             flash("Welcome! Create your first event, or load the demo to look around.", "success")
             return redirect(url_for("hosting.dashboard"))
-    if csrf_expired(form):
-        flash(CSRF_EXPIRED, "warning")
+    flash_if_csrf_expired(form)
     return render_template("hosting/setup.html", form=form)
 
 
@@ -94,8 +93,7 @@ def login():
         else:
             login_user(host)
             return redirect(_safe_next(request.args.get("next")))
-    if csrf_expired(form):
-        flash(CSRF_EXPIRED, "warning")
+    flash_if_csrf_expired(form)
     return render_template("hosting/login.html", form=form)
 
 
@@ -141,8 +139,7 @@ def new_event():
             db.session.commit()
             flash(f"Event created. Guests RSVP at {public_base_url()}/e/{event.slug}", "success")
             return redirect(url_for("hosting.event", slug=event.slug))
-    if csrf_expired(form):
-        flash(CSRF_EXPIRED, "warning")
+    flash_if_csrf_expired(form)
     return render_template("hosting/event_form.html", form=form, event=None)
 
 
@@ -167,8 +164,7 @@ def edit_event(slug: str):
             kick_sender(current_app._get_current_object())  # e-mails to promoted guests
             flash("Event saved.", "success")
             return redirect(url_for("hosting.event", slug=event.slug))
-    if csrf_expired(form):
-        flash(CSRF_EXPIRED, "warning")
+    flash_if_csrf_expired(form)
     return render_template("hosting/event_form.html", form=form, event=event)
 
 
@@ -246,8 +242,7 @@ def import_csv(slug: str):
             kick_analysis(current_app._get_current_object(), event.id)
             flash(f"Imported {len(result.added)} guests.{note}", "success")
             return redirect(url_for("hosting.event", slug=slug))
-    if csrf_expired(form):
-        flash(CSRF_EXPIRED, "warning")
+    flash_if_csrf_expired(form)
     return render_template("hosting/import.html", event=event, form=form, errors=errors), (
         422 if errors else 200)
 

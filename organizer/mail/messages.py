@@ -75,35 +75,36 @@ def _footer(event: "Event", guest: "Guest", base_url: str) -> str:
             "Keep this link to yourself: anyone with it can change your RSVP.\n")
 
 
+def _queue_to_guest(session: Session, guest: "Guest", subject: str, message: str,
+                    base_url: str) -> None:
+    """Greeting, message, the event's time and place and the edit link, with the .ics file."""
+    event = guest.event
+    if not guest.email:
+        return
+    body = f"Hi {guest.name},\n\n{message}\n" + _footer(event, guest, base_url)
+    queue_message(session, to=guest.email, subject=f"{subject}: {event.title}", body=body,
+                  ics=event_ics(event, base_url), event_id=event.id)
+
+
 def queue_rsvp_confirmation(session: Session, guest: "Guest", *, base_url: str,
                             position: int | None) -> None:
     """Confirmation e-mail for a new RSVP, with the edit link and an .ics file."""
-    event = guest.event
-    body = (f"Hi {guest.name},\n\nThanks for your RSVP to {event.title}.\n"
-            f"{_status_line(guest, position)}\n" + _footer(event, guest, base_url))
-    queue_message(session, to=guest.email, subject=f"Your RSVP: {event.title}", body=body,
-                  ics=event_ics(event, base_url), event_id=event.id)
+    _queue_to_guest(session, guest, "Your RSVP",
+                    f"Thanks for your RSVP to {guest.event.title}.\n"
+                    f"{_status_line(guest, position)}", base_url)
 
 
 def queue_edit_link_reminder(session: Session, guest: "Guest", *, base_url: str) -> None:
     """Someone RSVP'd again with this address: send its owner the existing edit link."""
-    event = guest.event
-    body = (f"Hi {guest.name},\n\nSomeone (probably you) RSVP'd to {event.title} again with "
-            "this address. You are already on the guest list, so nothing was changed.\n"
-            "To change your answers, use your private link below.\n"
-            + _footer(event, guest, base_url))
-    queue_message(session, to=guest.email, subject=f"Your RSVP link: {event.title}", body=body,
-                  ics=event_ics(event, base_url), event_id=event.id)
+    _queue_to_guest(session, guest, "Your RSVP link",
+                    f"Someone (probably you) RSVP'd to {guest.event.title} again with this "
+                    "address. You are already on the guest list, so nothing was changed.\n"
+                    "To change your answers, use your private link below.", base_url)
 
 
 def queue_waitlist_promotion(session: Session, guest: "Guest", *, base_url: str) -> None:
     """A place freed up and this waitlisted guest now has it."""
-    event = guest.event
-    if not guest.email:
-        return
-    body = (f"Hi {guest.name},\n\nGood news: a place opened up at {event.title} and it is "
-            "yours. You're now on the guest list.\nIf you can no longer come, please decline "
-            "with your private link so the next person can have the place.\n"
-            + _footer(event, guest, base_url))
-    queue_message(session, to=guest.email, subject=f"You're in: {event.title}", body=body,
-                  ics=event_ics(event, base_url), event_id=event.id)
+    _queue_to_guest(session, guest, "You're in",
+                    f"Good news: a place opened up at {guest.event.title} and it is yours. "
+                    "You're now on the guest list.\nIf you can no longer come, please decline "
+                    "with your private link so the next person can have the place.", base_url)

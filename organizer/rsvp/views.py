@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from ..dbtypes import utcnow
 from ..extensions import csrf, db, limiter
-from ..forms import CSRF_EXPIRED, csrf_expired
+from ..forms import flash_if_csrf_expired
 from ..mail.sender import kick_sender
 from ..matching.background import kick_analysis
 from ..web import event_or_404
@@ -51,8 +51,8 @@ def rsvp(slug: str):
                 kick_analysis(current_app._get_current_object(), event.id)
                 session["rsvp_sent_to"] = _mask_email(form.email.data.lower())
                 return redirect(url_for("rsvp.thanks", slug=slug), code=303)
-        elif csrf_expired(form):
-            flash(CSRF_EXPIRED, "warning")
+        else:
+            flash_if_csrf_expired(form)
     status = 409 if closed and request.method == "POST" else (
         422 if request.method == "POST" else 200)
     return render_template("rsvp/form.html", event=event, form=form, closed=closed), status
@@ -94,8 +94,8 @@ def edit(token: str):
                 kick_analysis(current_app._get_current_object(), event.id)
                 flash("Saved — your answers are up to date.", "success")
                 return redirect(url_for("rsvp.edit", token=token), code=303)
-        elif csrf_expired(form):
-            flash(CSRF_EXPIRED, "warning")
+        else:
+            flash_if_csrf_expired(form)
     return render_template("rsvp/edit.html", event=event, guest=guest, form=form,
                            closed=closed, position=waitlist_position(db.session, guest))
 
