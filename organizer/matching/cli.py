@@ -7,7 +7,6 @@ import time
 
 import click
 
-from .engine import match_guests
 from .guest_csv import GuestCsvError, read_guest_csv
 from .results import MatchOptions, MatchResult
 
@@ -111,6 +110,7 @@ def match_command(slug: str | None, csv_path: str | None, per_guest: int, giver_
         say(f"{len(guests)} guests read")
         options = MatchOptions(per_guest=per_guest, giver_cap=giver_cap,
                                separate_companies=not allow_same_company, with_circles=circles)
+        from .engine import match_guests  # NumPy/SciPy only when matching runs
         result = match_guests(guests, options, progress=say)
     else:
         from flask.cli import ScriptInfo

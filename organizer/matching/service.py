@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from ..errors import DomainError
 from ..hosting.models import Event
 from ..rsvp.models import Attendance, Guest
-from .engine import match_guests
 from .models import (
     DIRECTED_KINDS,
     GuestAnalysis,
@@ -286,6 +285,7 @@ def run_matching(session: Session, event: Event, *, now: datetime, per_guest: in
     answers = [GuestAnswers(key=str(g.id), name=g.name, can_offer=g.can_offer or "",
                             could_use=g.could_use or "", company=g.company or "",
                             analysis=analyses.get(g.id)) for g in guests]
+    from .engine import match_guests  # NumPy/SciPy load on the first run, not at app start-up
     result = match_guests(answers, options, progress=progress)
 
     run = MatchRun(event_id=event.id, created_at=now, is_present_only=present_only,
