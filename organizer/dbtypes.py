@@ -1,10 +1,12 @@
 """Column types shared by the models."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, event
 from sqlalchemy.types import TypeDecorator
 
 
@@ -40,3 +42,27 @@ def utcnow() -> datetime:
 def new_token(nbytes: int = 18) -> str:
     """A URL-safe random token (default 144 bits)."""
     return secrets.token_urlsafe(nbytes)
+
+
+def token_digest(token: str) -> str:
+    """SHA-256 (hex) of a token: what lookups search by, so no query compares the secret."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def token_matches(stored: str | None, given: str | None) -> bool:
+    """Compare a stored token with a presented one in constant time."""
+    if stored is None or given is None:
+        return False
+    return hmac.compare_digest(stored.encode("utf-8", "surrogatepass"),
+                               given.encode("utf-8", "surrogatepass"))
+
+
+def keep_token_digest(token_attribute, digest_name: str) -> None:
+    """Whenever ``token_attribute`` is set, set ``digest_name`` to its SHA-256 as well.
+
+    The one place a token's digest is written: every path that creates or reissues a token
+    (constructor, reissue, import, walk-in, demo) goes through the attribute, so none forgets.
+    """
+    @event.listens_for(token_attribute, "set")
+    def _set_digest(target, value, oldvalue, initiator) -> None:
+        setattr(target, digest_name, token_digest(value) if value is not None else None)

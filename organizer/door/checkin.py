@@ -12,10 +12,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..dbtypes import new_token
+from ..dbtypes import new_token, token_digest, token_matches
 from ..errors import DomainError
 from ..hosting.models import Event
 from ..rsvp.models import Attendance, Guest
+from ..rsvp.services import find_guest_by_badge_token
 from ..writelock import sqlite_write_turn
 from .models import CheckinLog, DoorKey, RetiredBadgeToken
 
@@ -102,13 +103,14 @@ def _refusal(session: Session, event: Event, token: str | None) -> tuple[str, st
     """Classify a scan that is not a check-in candidate: result, reason, guest if any."""
     if token is None:
         return "unknown", "Not a badge code.", None
-    guest = session.scalar(select(Guest).where(Guest.badge_token == token))
+    guest = find_guest_by_badge_token(session, token)
     if guest is not None:
         if guest.event_id != event.id:
             return "wrong_event", REASONS["wrong_event"], None
         return "", "", guest
-    retired = session.scalar(select(RetiredBadgeToken).where(RetiredBadgeToken.token == token))
-    if retired is not None:
+    retired = session.scalar(select(RetiredBadgeToken).where(
+        RetiredBadgeToken.token_hash == token_digest(token)))
+    if retired is not None and token_matches(retired.token, token):
         if retired.event_id != event.id:
             return "wrong_event", REASONS["wrong_event"], None
         return "revoked", REASONS["revoked"], session.get(Guest, retired.guest_id)

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..dbtypes import UTCDateTime, utcnow
+from ..dbtypes import UTCDateTime, keep_token_digest, utcnow
 from ..extensions import db
 
 DOOR_NAME_MAX = 80
@@ -76,6 +76,11 @@ class RetiredBadgeToken(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)
+    # SHA-256 of the token, set with it: scans look retired tokens up by this.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     guest_id: Mapped[int] = mapped_column(ForeignKey("guest.id", ondelete="CASCADE"), index=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     retired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+keep_token_digest(RetiredBadgeToken.token, "token_hash")

@@ -1,7 +1,6 @@
 """What the door knows about the guest list: offline copy, name search, live numbers."""
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from collections import Counter
 from datetime import datetime
@@ -10,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..dbtypes import token_digest
 from ..hosting.models import Event
 from ..rsvp.models import Attendance, Guest
 from .checkin import public_fields
@@ -30,7 +30,7 @@ def normalise_name(text: str) -> str:
 
 def token_hash(token: str) -> str:
     """The form in which a badge token travels to door phones for offline checks."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()[:TOKEN_HASH_CHARS]
+    return token_digest(token)[:TOKEN_HASH_CHARS]
 
 
 def door_status(guest: Guest) -> str:
@@ -46,13 +46,14 @@ def guest_list_for_door(session: Session, event: Event) -> dict[str, Any]:
     """The guest list a door phone keeps for name search and offline validation."""
     guests = session.scalars(select(Guest).where(Guest.event_id == event.id)
                              .order_by(Guest.name, Guest.id))
-    retired = session.scalars(select(RetiredBadgeToken.token)
+    retired = session.scalars(select(RetiredBadgeToken.token_hash)
                               .where(RetiredBadgeToken.event_id == event.id))
+    # The stored digests are token_hash() of the tokens, before the cut.
     return {
         "event": {"slug": event.slug, "title": event.title, "timezone": event.timezone},
-        "guests": [dict(public_fields(g), token_hash=token_hash(g.badge_token),
+        "guests": [dict(public_fields(g), token_hash=g.badge_token_hash[:TOKEN_HASH_CHARS],
                         status=door_status(g)) for g in guests],
-        "retired_token_hashes": [token_hash(t) for t in retired],
+        "retired_token_hashes": [digest[:TOKEN_HASH_CHARS] for digest in retired],
         "token_hash_chars": TOKEN_HASH_CHARS,
     }
 

@@ -5,10 +5,10 @@ import enum
 import json
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..dbtypes import UTCDateTime, new_token, utcnow
+from ..dbtypes import UTCDateTime, keep_token_digest, new_token, utcnow
 from ..extensions import db
 
 NAME_MAX = 120
@@ -50,8 +50,14 @@ class Guest(db.Model):
         default=Attendance.yes)
     source: Mapped[str] = mapped_column(String(16), default="rsvp")
     badge_number: Mapped[int] = mapped_column(Integer)
-    edit_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
-    badge_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+    # The raw tokens stay (edit links are e-mailed again, badge codes printed again), but
+    # lookups go by their SHA-256 and then compare the token in constant time
+    # (services.find_guest_by_edit_token / find_guest_by_badge_token). Both are set on
+    # construction and the digests follow every change (see the events below).
+    edit_token: Mapped[str] = mapped_column(String(64), unique=True)
+    badge_token: Mapped[str] = mapped_column(String(64), unique=True)
+    edit_token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    badge_token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     extra_json: Mapped[str] = mapped_column(Text, default="{}")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -80,3 +86,14 @@ class Guest(db.Model):
     def is_going(self) -> bool:
         """True when the guest is expected at the door."""
         return self.attendance in (Attendance.yes, Attendance.maybe)
+
+
+@event.listens_for(Guest, "init")
+def _new_guest_tokens(target: Guest, args, kwargs) -> None:
+    """Every new guest gets fresh random tokens (144 bits) unless given some."""
+    kwargs.setdefault("edit_token", new_token())
+    kwargs.setdefault("badge_token", new_token())
+
+
+keep_token_digest(Guest.edit_token, "edit_token_hash")
+keep_token_digest(Guest.badge_token, "badge_token_hash")

@@ -4,13 +4,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import case, func, insert, literal, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, make_transient_to_detached
 
-from ..dbtypes import utcnow
+from ..dbtypes import token_digest, token_matches, utcnow
 from ..errors import DomainError
 from ..hosting.models import Event
 from ..mail import messages
+from ..mail.outbox import queue_message
 from ..writelock import sqlite_write_turn
 from .models import Attendance, Guest
 
@@ -127,32 +129,104 @@ def find_guest_by_email(session: Session, event: Event, email: str | None) -> Gu
     return session.scalar(select(Guest).where(Guest.event_id == event.id, Guest.email == email))
 
 
-def find_guest_by_edit_token(session: Session, token: str) -> Guest | None:
-    """The guest whose private edit link carries this token."""
-    if not token or len(token) > 64:
+TOKEN_MAX = 64
+
+
+def find_guest_by_edit_token(session: Session, token: str | None) -> Guest | None:
+    """The guest whose private edit link carries this token.
+
+    Looked up by the token's SHA-256, then confirmed in constant time, so no comparison's
+    timing depends on how much of a guessed token is right.
+    """
+    if not token or len(token) > TOKEN_MAX:
         return None
-    return session.scalar(select(Guest).where(Guest.edit_token == token))
+    guest = session.scalar(select(Guest).where(Guest.edit_token_hash == token_digest(token)))
+    return guest if guest is not None and token_matches(guest.edit_token, token) else None
+
+
+def find_guest_by_badge_token(session: Session, token: str | None) -> Guest | None:
+    """The guest whose badge QR code carries this token (by its SHA-256, then constant time)."""
+    if not token or len(token) > TOKEN_MAX:
+        return None
+    guest = session.scalar(select(Guest).where(Guest.badge_token_hash == token_digest(token)))
+    return guest if guest is not None and token_matches(guest.badge_token, token) else None
 
 
 def submit_rsvp(session: Session, event: Event, answers: GuestAnswers, *, base_url: str,
                 now: datetime | None = None) -> RsvpOutcome:
-    """Record a public RSVP; a known address gets its edit link again and nothing changes."""
+    """Record a public RSVP; a known address gets its edit link again and nothing changes.
+
+    An invitation blast is the busiest moment of the kit, and each RSVP of an event waits for
+    the one before it (badge numbers and the capacity need the event locked). So everything
+    that needs no lock -- the duplicate check, the guest row, the confirmation e-mail -- is
+    prepared first, and the locked part is a few short statements and the commit.
+    """
     now = now or utcnow()
     reason = event.rsvp_closed_reason(now)
     if reason:
         raise RsvpClosed(reason)
-    with sqlite_write_turn(session):
-        lock_event(session, event)
-        existing = find_guest_by_email(session, event, answers.email)
-        if existing is not None:
-            messages.queue_edit_link_reminder(session, existing, base_url=base_url)
+    existing = find_guest_by_email(session, event, answers.email)
+    if existing is not None:
+        return _remind_existing(session, event, existing, base_url)
+    wanted = Attendance.yes if answers.attendance == Attendance.waitlist else answers.attendance
+    guest = Guest(event_id=event.id, name=answers.name, email=normalise_email(answers.email),
+                  company=answers.company, role=answers.role, can_offer=answers.can_offer,
+                  could_use=answers.could_use, consent_share=answers.consent_share,
+                  source="rsvp", attendance=wanted, created_at=now, updated_at=now)
+    guest.categories = answers.categories
+    confirmation = messages.rsvp_confirmation(guest, event, base_url=base_url, position=None)
+    columns = Guest.__table__.c
+    values = {key: value for key, value in vars(guest).items() if key in columns}
+    try:
+        with sqlite_write_turn(session):
+            lock_event(session, event)
+            position = None
+            if wanted == Attendance.yes and event.capacity is not None:
+                confirmed, waiting = _place_counts(session, event)
+                if confirmed >= event.capacity:
+                    values.update(attendance=Attendance.waitlist, waitlisted_at=now)
+                    position = waiting + 1
+            # The badge number is the event's highest plus one, read in the INSERT itself.
+            names = list(values) + ["badge_number"]
+            row = session.execute(insert(Guest).from_select(names, select(
+                *[literal(values[name], columns[name].type) for name in values],
+                func.coalesce(func.max(Guest.badge_number), 0) + 1,
+            ).where(Guest.event_id == event.id)).returning(Guest.id, Guest.badge_number)).one()
+            guest.id, guest.badge_number = row
+            if position is not None:
+                guest.attendance, guest.waitlisted_at = Attendance.waitlist, now
+                confirmation = messages.rsvp_confirmation(guest, event, base_url=base_url,
+                                                          position=position)
+            if confirmation:
+                queue_message(session, **confirmation)
             session.commit()
-            return RsvpOutcome(existing, is_new=False)
-        guest = create_guest(session, event, answers, now=now, event_locked=True)
-        messages.queue_rsvp_confirmation(session, guest, base_url=base_url,
-                                         position=waitlist_position(session, guest))
-        session.commit()
+    except IntegrityError:
+        # The same address, sent twice at once: the other request added the guest first.
+        session.rollback()
+        existing = find_guest_by_email(session, event, answers.email)
+        if existing is None:
+            raise
+        return _remind_existing(session, event, existing, base_url)
+    # Hand the caller an ordinary persistent Guest without loading it back.
+    make_transient_to_detached(guest)
+    session.add(guest)
     return RsvpOutcome(guest, is_new=True)
+
+
+def _remind_existing(session: Session, event: Event, guest: Guest, base_url: str) -> RsvpOutcome:
+    with sqlite_write_turn(session):
+        messages.queue_edit_link_reminder(session, guest, base_url=base_url)
+        session.commit()
+    return RsvpOutcome(guest, is_new=False)
+
+
+def _place_counts(session: Session, event: Event) -> tuple[int, int]:
+    """Guests holding a place and guests on the waitlist, in one query."""
+    confirmed, waiting = session.execute(select(
+        func.count(case((Guest.attendance == Attendance.yes, 1))),
+        func.count(case((Guest.attendance == Attendance.waitlist, 1))),
+    ).where(Guest.event_id == event.id)).one()
+    return confirmed, waiting
 
 
 def update_rsvp(session: Session, guest: Guest, answers: GuestAnswers, *, base_url: str,
