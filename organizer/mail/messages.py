@@ -75,23 +75,38 @@ def _footer(event: "Event", guest: "Guest", base_url: str) -> str:
             "Keep this link to yourself: anyone with it can change your RSVP.\n")
 
 
+def _guest_message(guest: "Guest", event: "Event", subject: str, message: str,
+                   base_url: str) -> dict | None:
+    """Greeting, message, the event's time and place and the edit link, with the .ics file:
+    the arguments of `queue_message`, or None for a guest with no address."""
+    if not guest.email:
+        return None
+    body = f"Hi {guest.name},\n\n{message}\n" + _footer(event, guest, base_url)
+    return {"to": guest.email, "subject": f"{subject}: {event.title}", "body": body,
+            "ics": event_ics(event, base_url), "event_id": event.id}
+
+
 def _queue_to_guest(session: Session, guest: "Guest", subject: str, message: str,
                     base_url: str) -> None:
-    """Greeting, message, the event's time and place and the edit link, with the .ics file."""
-    event = guest.event
-    if not guest.email:
-        return
-    body = f"Hi {guest.name},\n\n{message}\n" + _footer(event, guest, base_url)
-    queue_message(session, to=guest.email, subject=f"{subject}: {event.title}", body=body,
-                  ics=event_ics(event, base_url), event_id=event.id)
+    parts = _guest_message(guest, guest.event, subject, message, base_url)
+    if parts:
+        queue_message(session, **parts)
+
+
+def rsvp_confirmation(guest: "Guest", event: "Event", *, base_url: str,
+                      position: int | None) -> dict | None:
+    """The confirmation e-mail of a new RSVP (edit link, .ics), ready for `queue_message`."""
+    return _guest_message(guest, event, "Your RSVP",
+                          f"Thanks for your RSVP to {event.title}.\n"
+                          f"{_status_line(guest, position)}", base_url)
 
 
 def queue_rsvp_confirmation(session: Session, guest: "Guest", *, base_url: str,
                             position: int | None) -> None:
-    """Confirmation e-mail for a new RSVP, with the edit link and an .ics file."""
-    _queue_to_guest(session, guest, "Your RSVP",
-                    f"Thanks for your RSVP to {guest.event.title}.\n"
-                    f"{_status_line(guest, position)}", base_url)
+    """Queue the confirmation e-mail for a new RSVP."""
+    parts = rsvp_confirmation(guest, guest.event, base_url=base_url, position=position)
+    if parts:
+        queue_message(session, **parts)
 
 
 def queue_edit_link_reminder(session: Session, guest: "Guest", *, base_url: str) -> None:

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import case, func, insert, literal, select, update
+from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
 
@@ -50,9 +51,33 @@ def normalise_email(email: str | None) -> str | None:
     return email or None
 
 
+# The RSVP path's statements, built once: Core statements with bound parameters, run on the
+# session's connection, skip the ORM's per-statement bookkeeping. An invitation blast runs
+# them hundreds of times a second.
+_EVENTS, _GUESTS = Event.__table__, Guest.__table__
+_LOCK_EVENT = update(_EVENTS).where(_EVENTS.c.id == bindparam("event_id")).values(id=_EVENTS.c.id)
+_GUEST_ID_BY_EMAIL = select(_GUESTS.c.id).where(_GUESTS.c.event_id == bindparam("event_id"),
+                                                _GUESTS.c.email == bindparam("email"))
+_PLACE_COUNTS = select(
+    func.count(case((_GUESTS.c.attendance == Attendance.yes, 1))),
+    func.count(case((_GUESTS.c.attendance == Attendance.waitlist, 1))),
+).where(_GUESTS.c.event_id == bindparam("event_id"))
+
+
+@lru_cache(maxsize=8)
+def _insert_guest_statement(names: tuple[str, ...]):
+    """INSERT of a guest with these columns; the badge number is the event's highest plus one,
+    read in the same statement (so call it with the event locked)."""
+    return insert(_GUESTS).from_select([*names, "badge_number"], select(
+        *[bindparam(name, type_=_GUESTS.c[name].type) for name in names],
+        func.coalesce(func.max(_GUESTS.c.badge_number), 0) + 1,
+    ).where(_GUESTS.c.event_id == bindparam("event_id"))).returning(
+        _GUESTS.c.id, _GUESTS.c.badge_number)
+
+
 def lock_event(session: Session, event: Event) -> None:
     """Serialise writers of one event's guest list (row lock on PostgreSQL, write lock on SQLite)."""
-    session.execute(update(Event).where(Event.id == event.id).values(id=Event.id))
+    session.connection().execute(_LOCK_EVENT, {"event_id": event.id})
 
 
 def next_badge_number(session: Session, event: Event) -> int:
@@ -126,7 +151,10 @@ def find_guest_by_email(session: Session, event: Event, email: str | None) -> Gu
     email = normalise_email(email)
     if email is None:
         return None
-    return session.scalar(select(Guest).where(Guest.event_id == event.id, Guest.email == email))
+    # Usually nobody: ask for the id alone (cheap), and load the guest only when there is one.
+    guest_id = session.connection().scalar(_GUEST_ID_BY_EMAIL,
+                                           {"event_id": event.id, "email": email})
+    return None if guest_id is None else session.get(Guest, guest_id)
 
 
 TOKEN_MAX = 64
@@ -175,8 +203,7 @@ def submit_rsvp(session: Session, event: Event, answers: GuestAnswers, *, base_u
                   source="rsvp", attendance=wanted, created_at=now, updated_at=now)
     guest.categories = answers.categories
     confirmation = messages.rsvp_confirmation(guest, event, base_url=base_url, position=None)
-    columns = Guest.__table__.c
-    values = {key: value for key, value in vars(guest).items() if key in columns}
+    values = {key: value for key, value in vars(guest).items() if key in _GUESTS.c}
     try:
         with sqlite_write_turn(session):
             lock_event(session, event)
@@ -186,12 +213,8 @@ def submit_rsvp(session: Session, event: Event, answers: GuestAnswers, *, base_u
                 if confirmed >= event.capacity:
                     values.update(attendance=Attendance.waitlist, waitlisted_at=now)
                     position = waiting + 1
-            # The badge number is the event's highest plus one, read in the INSERT itself.
-            names = list(values) + ["badge_number"]
-            row = session.execute(insert(Guest).from_select(names, select(
-                *[literal(values[name], columns[name].type) for name in values],
-                func.coalesce(func.max(Guest.badge_number), 0) + 1,
-            ).where(Guest.event_id == event.id)).returning(Guest.id, Guest.badge_number)).one()
+            row = session.connection().execute(_insert_guest_statement(tuple(values)),
+                                               {**values, "event_id": event.id}).one()
             guest.id, guest.badge_number = row
             if position is not None:
                 guest.attendance, guest.waitlisted_at = Attendance.waitlist, now
@@ -222,10 +245,7 @@ def _remind_existing(session: Session, event: Event, guest: Guest, base_url: str
 
 def _place_counts(session: Session, event: Event) -> tuple[int, int]:
     """Guests holding a place and guests on the waitlist, in one query."""
-    confirmed, waiting = session.execute(select(
-        func.count(case((Guest.attendance == Attendance.yes, 1))),
-        func.count(case((Guest.attendance == Attendance.waitlist, 1))),
-    ).where(Guest.event_id == event.id)).one()
+    confirmed, waiting = session.connection().execute(_PLACE_COUNTS, {"event_id": event.id}).one()
     return confirmed, waiting
 
 

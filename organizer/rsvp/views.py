@@ -42,13 +42,14 @@ def rsvp(slug: str):
     closed = event.rsvp_closed_reason(utcnow())
     if request.method == "POST" and not closed:
         if form.validate_on_submit():
+            event_id = event.id  # read before the commit expires the event
             try:
                 submit_rsvp(db.session, event, form.to_answers(), base_url=public_base_url())
             except RsvpClosed as exc:
                 closed = str(exc)
             else:
                 kick_sender(current_app._get_current_object())
-                kick_analysis(current_app._get_current_object(), event.id)
+                kick_analysis(current_app._get_current_object(), event_id)
                 session["rsvp_sent_to"] = _mask_email(form.email.data.lower())
                 return redirect(url_for("rsvp.thanks", slug=slug), code=303)
         else:

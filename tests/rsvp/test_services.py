@@ -31,6 +31,43 @@ def test_new_rsvp_creates_guest_and_queues_confirmation(make_event):
     assert len(outcome.guest.edit_token) >= 22  # >= 128 bits of randomness
 
 
+def test_same_address_racing_in_gets_a_reminder_not_an_error(make_event, monkeypatch):
+    """Two RSVPs with one address at once: both pass the duplicate check before either is
+    saved; the database's unique address per event stops the second, which becomes a reminder."""
+    from organizer.rsvp import services
+    event = make_event()
+    first = submit_rsvp(db.session, event, answers(), base_url=BASE).guest
+    real_find, calls = services.find_guest_by_email, []
+
+    def find_missing_first_time(session, event, email):
+        calls.append(email)
+        return None if len(calls) == 1 else real_find(session, event, email)
+
+    monkeypatch.setattr(services, "find_guest_by_email", find_missing_first_time)
+    again = submit_rsvp(db.session, event, answers(name="Twin"), base_url=BASE)
+    assert len(calls) == 2 and not again.is_new and again.guest.id == first.id
+    assert db.session.scalar(select(func.count()).select_from(Guest)) == 1
+    assert [m.subject for m in outbox_to("ada@example.com")] == [
+        f"Your RSVP: {event.title}", f"Your RSVP link: {event.title}"]
+
+
+def test_new_guest_gets_next_badge_number_and_stored_fields(make_event):
+    event = make_event()
+    a = submit_rsvp(db.session, event, answers("A", "a@x.org", categories=[]), base_url=BASE).guest
+    b = submit_rsvp(db.session, event, answers("B ✨", "B@X.org", company="Acme", role="CTO",
+                                               can_offer="intros", could_use="a designer",
+                                               consent_share=True), base_url=BASE).guest
+    db.session.expire_all()
+    stored = db.session.get(Guest, b.id)
+    assert (a.badge_number, b.badge_number) == (1, 2) == (db.session.get(Guest, a.id).badge_number,
+                                                           stored.badge_number)
+    assert (stored.name, stored.email, stored.company, stored.role, stored.can_offer,
+            stored.could_use, stored.consent_share, stored.source, stored.attendance) == (
+        "B ✨", "b@x.org", "Acme", "CTO", "intros", "a designer", True, "rsvp", Attendance.yes)
+    assert stored.edit_token == b.edit_token and stored.extra == {} and stored.categories == []
+    assert stored.created_at is not None and stored.event.id == event.id
+
+
 def test_duplicate_email_never_creates_second_guest(make_event):
     event = make_event()
     first = submit_rsvp(db.session, event, answers(), base_url=BASE).guest
