@@ -76,9 +76,40 @@ def door_api(view):
     return wrapped
 
 
+class BadBody(Exception):
+    """The request body is not the JSON object the API expects."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code = status, code
+
+
 def _json_body() -> dict[str, Any]:
+    """The request's JSON object; an empty body counts as {}. Raises BadBody otherwise."""
+    if not request.content_length and not request.get_data(cache=True):
+        return {}
+    if not request.is_json:
+        raise BadBody(415, "unsupported_media_type",
+                      "Send the body as JSON (Content-Type: application/json).")
     body = request.get_json(silent=True)
-    return body if isinstance(body, dict) else {}
+    if not isinstance(body, dict):
+        raise BadBody(400, "bad_json", "The body must be a JSON object, like {\"code\": \"...\"}.")
+    return body
+
+
+@bp.errorhandler(BadBody)
+def _bad_body(error: BadBody):
+    return _error(error.status, error.code, str(error))
+
+
+@bp.errorhandler(413)
+def _too_large(error):
+    """Over the size limit: the API answers JSON, door pages the kit's error page."""
+    if request.path.startswith("/api/"):
+        return _error(413, "too_large", "The request body is larger than the API accepts.")
+    from flask import render_template
+    return render_template("errors/generic.html", code=413,
+                           message="That is more than the kit accepts in one go."), 413
 
 
 def _parse_time(value: Any) -> datetime | None:

@@ -4,13 +4,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.orm import Session
 
 from ..errors import DomainError
+from ..forms import clean_line
 from ..hosting.models import Event
 from ..rsvp.models import ANSWER_MAX, NAME_MAX, Attendance, Guest
 from ..rsvp.services import GuestAnswers, create_guest, normalise_email
 from .models import CheckinLog, DoorKey
+
+COMPANY_MAX = 200
 
 
 class WalkinError(DomainError):
@@ -33,7 +37,8 @@ class WalkinForm:
 
 
 def _one_line(text: str) -> str:
-    return " ".join((text or "").split())
+    """One line of text, without control characters (NUL breaks PostgreSQL), as forms clean it."""
+    return " ".join(clean_line(text or "").split())
 
 
 def add_walkin(session: Session, event: Event, form: WalkinForm, door_key: DoorKey | None,
@@ -45,14 +50,25 @@ def add_walkin(session: Session, event: Event, form: WalkinForm, door_key: DoorK
     if len(name) > NAME_MAX:
         raise WalkinError(f"Names are at most {NAME_MAX} characters.", "name")
     email = normalise_email(form.email)
-    if email and ("@" not in email or len(email) > 254):
-        raise WalkinError("That e-mail address does not look right.", "email")
+    if email:
+        try:
+            email = validate_email(email, check_deliverability=False).normalized.lower()
+        except EmailNotValidError:
+            raise WalkinError("That e-mail address does not look right.", "email") from None
     if email and session.query(Guest.id).filter_by(event_id=event.id, email=email).first():
         raise WalkinError("A guest with this e-mail is already on the list: search their name.",
                           "email")
-    answers = GuestAnswers(name=name, email=email, company=_one_line(form.company)[:200],
-                           can_offer=_one_line(form.can_offer)[:ANSWER_MAX],
-                           could_use=_one_line(form.could_use)[:ANSWER_MAX])
+    company, can_offer, could_use = (_one_line(form.company), _one_line(form.can_offer),
+                                     _one_line(form.could_use))
+    # Too long is refused, not cut: nothing is stored half-way (the door form's maxlength
+    # keeps volunteers well inside these).
+    for field_name, value, limit in (("company", company, COMPANY_MAX),
+                                     ("can_offer", can_offer, ANSWER_MAX),
+                                     ("could_use", could_use, ANSWER_MAX)):
+        if len(value) > limit:
+            raise WalkinError(f"At most {limit} characters here.", field_name)
+    answers = GuestAnswers(name=name, email=email, company=company, can_offer=can_offer,
+                           could_use=could_use)
     guest = create_guest(session, event, answers, source="walkin", now=now)
     # The volunteer is letting this person in: a full event does not waitlist them at the door.
     guest.attendance = Attendance.yes

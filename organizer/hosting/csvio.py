@@ -222,8 +222,10 @@ def _validate_row(line: int, record: list[str], header: list[str], columns: dict
     if problems:
         errors.append(RowError(line, "; ".join(problems)))
         return None
-    extra = {header[i]: record[i] for i in range(min(len(header), len(record)))
-             if i not in used and header[i].strip()}
+    # Kept columns are cleaned like the kit's own (no NUL or other control characters).
+    extra = {clean_line(header[i]): clean_text(record[i])
+             for i in range(min(len(header), len(record)))
+             if i not in used and clean_line(header[i])}
     return ImportedRow(line, values, extra)
 
 
@@ -270,7 +272,8 @@ def export_guests_csv(session: Session, event: Event) -> str:
         for key in json.loads(g.extra_json or "{}"):
             if key not in extras and key not in EXPORT_COLUMNS:
                 extras.append(key)
-    writer.writerow(EXPORT_COLUMNS + extras)
+    # Imported column names are cells too: a header like "=HYPERLINK(...)" is neutralised.
+    writer.writerow(EXPORT_COLUMNS + [neutralise_formula(key) for key in extras])
     for g in guests:
         extra = g.extra
         row = [g.name, g.email or "", g.company, g.can_offer, g.could_use, g.role,

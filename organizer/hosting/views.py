@@ -57,6 +57,11 @@ def _safe_next(target: str | None) -> str:
     return url_for("hosting.dashboard")
 
 
+def _form_status() -> int:
+    """A form shown again after a POST was refused: 422, as the RSVP form answers; else 200."""
+    return 422 if request.method == "POST" else 200
+
+
 @bp.route("/setup", methods=["GET", "POST"])
 @csrf.exempt  # the form checks its own CSRF token and keeps what was typed
 def setup():
@@ -75,7 +80,7 @@ def setup():
             flash("Welcome! Create your first event, or load the demo to look around.", "success")
             return redirect(url_for("hosting.dashboard"))
     flash_if_csrf_expired(form)
-    return render_template("hosting/setup.html", form=form)
+    return render_template("hosting/setup.html", form=form), _form_status()
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -140,7 +145,7 @@ def new_event():
             flash(f"Event created. Guests RSVP at {public_base_url()}/e/{event.slug}", "success")
             return redirect(url_for("hosting.event", slug=event.slug))
     flash_if_csrf_expired(form)
-    return render_template("hosting/event_form.html", form=form, event=None)
+    return render_template("hosting/event_form.html", form=form, event=None), _form_status()
 
 
 @bp.route("/events/<slug>/edit", methods=["GET", "POST"])
@@ -165,7 +170,7 @@ def edit_event(slug: str):
             flash("Event saved.", "success")
             return redirect(url_for("hosting.event", slug=event.slug))
     flash_if_csrf_expired(form)
-    return render_template("hosting/event_form.html", form=form, event=event)
+    return render_template("hosting/event_form.html", form=form, event=event), _form_status()
 
 
 @bp.route("/events/<slug>")

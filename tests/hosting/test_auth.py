@@ -111,7 +111,7 @@ def test_duplicate_slug_is_a_form_error(host_client, make_event):
     response = host_client.post("/host/events/new", data={
         "title": "X", "slug": "taken", "starts_at": "2027-01-15T18:30", "timezone": "UTC",
         "csrf_token": csrf_from(page)})
-    assert response.status_code == 200 and "is taken by another event" in response.text
+    assert response.status_code == 422 and "is taken by another event" in response.text
 
 
 def test_demo_event_and_guest_table_search_filter_sort(host_client):
@@ -134,7 +134,7 @@ def test_stale_csrf_on_event_form_keeps_what_the_host_typed(host_client):
     response = host_client.post("/host/events/new", data={
         "title": "Typed With Care", "slug": "typed", "starts_at": "2027-01-15T18:30",
         "timezone": "UTC", "venue": "Long venue name", "csrf_token": "expired"})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "form session expired" in response.text
     assert 'value="Typed With Care"' in response.text and 'value="Long venue name"' in response.text
 
