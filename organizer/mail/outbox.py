@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..dbtypes import utcnow
@@ -27,34 +27,34 @@ def queue_message(session: Session, *, to: str, subject: str, body: str,
         to_addr=to, subject=subject, body_text=body, ics=ics, event_id=event_id))
 
 
-def claim_next(session: Session, now: datetime | None = None,
-               skip: Collection[int] = ()) -> OutboxMessage | None:
-    """Atomically claim one undelivered message, so several senders never send it twice.
+def claim_batch(session: Session, now: datetime | None = None, limit: int = 50,
+                skip: Collection[int] = ()) -> list[OutboxMessage]:
+    """Atomically claim up to `limit` undelivered messages, oldest first, so several senders
+    never send one twice. One transaction per batch: the sender's share of the database (and,
+    on SQLite, of the single writer's turn) stays small while RSVPs keep arriving.
 
+    PostgreSQL skips rows another sender has locked (FOR UPDATE SKIP LOCKED); everywhere, the
+    UPDATE only takes rows still unclaimed, so a batch holds only what this sender got.
     ``skip`` holds ids this sender already tried in its current pass.
     """
     now = now or utcnow()
-    stale = now - CLAIM_TIMEOUT
-    while True:
-        query = select(OutboxMessage.id).where(
-            OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS,
-            or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < stale))
-        if skip:
-            query = query.where(OutboxMessage.id.not_in(list(skip)))
-        candidate = session.scalar(query.order_by(OutboxMessage.id).limit(1))
-        if candidate is None:
-            session.rollback()
-            return None
-        # Conditional update: only one sender's UPDATE matches the unclaimed row.
-        with sqlite_write_turn(session):
-            claimed = session.execute(
-                update(OutboxMessage).where(
-                    OutboxMessage.id == candidate, OutboxMessage.sent_at.is_(None),
-                    or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < stale))
-                .values(claimed_at=now, attempts=OutboxMessage.attempts + 1))
-            session.commit()
-        if claimed.rowcount == 1:
-            return session.get(OutboxMessage, candidate)
+    table = OutboxMessage.__table__
+    claimable = and_(table.c.sent_at.is_(None), table.c.attempts < MAX_ATTEMPTS,
+                     or_(table.c.claimed_at.is_(None), table.c.claimed_at < now - CLAIM_TIMEOUT))
+    query = select(table.c.id).where(claimable).order_by(table.c.id).limit(limit)
+    if skip:
+        query = query.where(table.c.id.not_in(list(skip)))
+    connection = session.connection()
+    with sqlite_write_turn(session):
+        candidates = connection.scalars(query.with_for_update(skip_locked=True)).all()
+        claimed = connection.scalars(update(table).where(table.c.id.in_(candidates), claimable)
+                                     .values(claimed_at=now, attempts=table.c.attempts + 1)
+                                     .returning(table.c.id)).all() if candidates else []
+        session.commit()
+    if not claimed:
+        return []
+    return list(session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(claimed))
+                                .order_by(OutboxMessage.id)))
 
 
 def pending_count(session: Session) -> int:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from ..dbtypes import utcnow
 from ..writelock import ProcessTurn, sqlite_write_turn
 from .models import OutboxMessage
-from .outbox import claim_next
+from .outbox import claim_batch
 
 log = logging.getLogger(__name__)
 
@@ -66,47 +66,40 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     return email
 
 
-def deliver_pending(session: Session, settings: SmtpSettings, limit: int = 500) -> int:
-    """Send undelivered messages one by one; returns how many were delivered."""
+def deliver_pending(session: Session, settings: SmtpSettings, limit: int = 500,
+                    batch: int = 50) -> int:
+    """Send undelivered messages (claimed `batch` at a time); returns how many were delivered.
+
+    Each message is marked sent in its own commit right after the SMTP server took it, so a
+    crash re-sends at most the message in flight.
+    """
     delivered = 0
     tried: set[int] = set()
     smtp: smtplib.SMTP | None = None
     try:
-        for _ in range(limit):
+        while len(tried) < limit:
             # Skip what failed earlier in this pass, so one bad message is tried once per pass.
-            message = claim_next(session, skip=tried)
-            if message is None:
+            messages = claim_batch(session, limit=min(batch, limit - len(tried)), skip=tried)
+            if not messages:
                 break
-            tried.add(message.id)
-            try:
-                if settings.host:
-                    if smtp is None:
+            for message in messages:
+                tried.add(message.id)
+                if smtp is None and settings.host:
+                    try:
                         smtp = _connect(settings)
-                    smtp.send_message(build_email(message, settings.sender))
-                    message.delivered_via = "smtp"
-                else:
-                    log.info("mail (no SMTP configured) to=%s subject=%s\n%s",
-                             message.to_addr, message.subject, message.body_text)
-                    message.delivered_via = "log"
-                message.sent_at = utcnow()
-                message.last_error = None
-                delivered += 1
-            except (smtplib.SMTPException, OSError, ValueError) as exc:
-                message.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-                message.claimed_at = None
-                # (SMTPException derives from OSError: a plain OSError is a socket problem.)
-                server_unreachable = (
-                    smtp is None or isinstance(exc, smtplib.SMTPServerDisconnected)
-                    or (isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)))
-                if server_unreachable:
-                    # Not the message's fault: give the attempt back so an outage never uses
-                    # up MAX_ATTEMPTS, and stop this pass; the next pass retries.
-                    message.attempts -= 1
-                    with sqlite_write_turn(session):
-                        session.commit()
-                    break
-            with sqlite_write_turn(session):
-                session.commit()
+                    except (smtplib.SMTPException, OSError) as exc:
+                        # Not the messages' fault: give the attempts back so an outage never
+                        # uses up MAX_ATTEMPTS, and stop this pass; the next pass retries.
+                        _release(session, messages[messages.index(message):], exc)
+                        return delivered
+                outcome = _deliver_one(message, smtp, settings)
+                if outcome is None:
+                    delivered += 1
+                elif outcome == "server":
+                    _release(session, messages[messages.index(message):], None)
+                    return delivered
+                with sqlite_write_turn(session):
+                    session.commit()
     finally:
         if smtp is not None:
             try:
@@ -114,6 +107,45 @@ def deliver_pending(session: Session, settings: SmtpSettings, limit: int = 500) 
             except (smtplib.SMTPException, OSError):
                 pass
     return delivered
+
+
+def _deliver_one(message: OutboxMessage, smtp: smtplib.SMTP | None,
+                 settings: SmtpSettings) -> str | None:
+    """Send (or log) one claimed message and record the outcome on it (the caller commits).
+
+    Returns None when delivered, "message" when the server refused this message, and "server"
+    when the server itself failed (the message is then released by the caller).
+    """
+    try:
+        if smtp is not None:
+            smtp.send_message(build_email(message, settings.sender))
+            message.delivered_via = "smtp"
+        else:
+            log.info("mail (no SMTP configured) to=%s subject=%s\n%s",
+                     message.to_addr, message.subject, message.body_text)
+            message.delivered_via = "log"
+        message.sent_at = utcnow()
+        message.last_error = None
+        return None
+    except (smtplib.SMTPException, OSError, ValueError) as exc:
+        message.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+        message.claimed_at = None
+        # (SMTPException derives from OSError: a plain OSError is a socket problem.)
+        if isinstance(exc, smtplib.SMTPServerDisconnected) or (
+                isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)):
+            return "server"
+        return "message"
+
+
+def _release(session: Session, messages: list[OutboxMessage], exc: BaseException | None) -> None:
+    """Give claimed messages back untried (the SMTP server was unreachable)."""
+    for message in messages:
+        if exc is not None:
+            message.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+        message.claimed_at = None
+        message.attempts -= 1
+    with sqlite_write_turn(session):
+        session.commit()
 
 
 def _connect(settings: SmtpSettings) -> smtplib.SMTP:

@@ -243,7 +243,7 @@ def test_two_senders_never_send_a_message_twice(app, smtp_server, party, deliver
         with app.app_context():
             try:
                 start.wait()
-                counts.append(deliver_pending(db.session, settings))
+                counts.append(deliver_pending(db.session, settings, batch=3))
             except BaseException as exc:  # reported by the main thread
                 failures.append(exc)
 
