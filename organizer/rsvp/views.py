@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
-from sqlalchemy import select
 
 from ..dbtypes import utcnow
 from ..extensions import csrf, db, limiter
@@ -12,8 +11,15 @@ from ..matching.background import kick_analysis
 from ..web import event_or_404
 from ..weburls import public_base_url
 from .forms import EditRsvpForm, RsvpForm
-from .models import Attendance, Guest
-from .services import RsvpClosed, find_guest_by_edit_token, submit_rsvp, update_rsvp, waitlist_position
+from .models import Attendance
+from .services import (
+    RsvpClosed,
+    find_guest_by_badge_token,
+    find_guest_by_edit_token,
+    submit_rsvp,
+    update_rsvp,
+    waitlist_position,
+)
 
 bp = Blueprint("rsvp", __name__)
 
@@ -104,7 +110,7 @@ def edit(token: str):
 @bp.route("/b/<token>")
 def badge_link(token: str):
     """What a badge's QR code opens: the name and only what the guest agreed to share."""
-    guest = db.session.scalar(select(Guest).where(Guest.badge_token == token[:64]))
+    guest = find_guest_by_badge_token(db.session, token)
     if guest is None:
         abort(404)
     return render_template("rsvp/badge_link.html", guest=guest, event=guest.event)
