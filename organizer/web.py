@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, abort, render_template
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from .extensions import db, login_manager
 from .hosting.models import Event
@@ -16,9 +16,13 @@ EVENT_FEATURE_LINKS = [
 ]
 
 
+# Built once: every public page and API call starts with this query.
+_EVENT_BY_SLUG = select(Event).where(Event.slug == bindparam("slug"))
+
+
 def event_or_404(slug: str) -> Event:
     """The event with this slug, or the friendly 404 page."""
-    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    event = db.session.scalar(_EVENT_BY_SLUG, {"slug": slug})
     if event is None:
         abort(404)
     return event
