@@ -1,8 +1,6 @@
 """The door page in a real headless Chromium: fake camera, keyboard wedge, offline queue."""
 from __future__ import annotations
 
-import os
-import shutil
 import time
 from pathlib import Path
 
@@ -13,44 +11,10 @@ from organizer.models import Guest
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-BASE_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync"]
-
-
-def _need_chromium() -> None:
-    """Skip without Chromium or Playwright, except on CI (CI=true), where that is a failure."""
-    missing = None
-    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        missing = f"Chromium not found at {CHROMIUM} (apt-get install chromium, or set CHROMIUM)"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            missing = "the playwright Python package is not installed (pip install -e .[test])"
-    if missing:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"browser tests must run on CI: {missing}")
-        pytest.skip(missing)
-
-
 @pytest.fixture
-def launch():
-    """Start Chromium with extra flags; closes everything afterwards."""
-    _need_chromium()
-    from playwright.sync_api import sync_playwright
-    manager = sync_playwright().start()
-    browsers = []
-
-    def start(*extra: str):
-        browser = manager.chromium.launch(executable_path=CHROMIUM, args=[*BASE_ARGS, *extra])
-        browsers.append(browser)
-        return browser
-
-    yield start
-    for browser in browsers:
-        browser.close()
-    manager.stop()
+def launch(launch_browser):
+    """Start Chromium with extra flags (the suite's one Playwright driver; closed afterwards)."""
+    return launch_browser
 
 
 def write_y4m(path: Path, text: str, frames: int = 10) -> Path:
