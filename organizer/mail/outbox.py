@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import Row, and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..dbtypes import utcnow
@@ -28,7 +28,7 @@ def queue_message(session: Session, *, to: str, subject: str, body: str,
 
 
 def claim_batch(session: Session, now: datetime | None = None, limit: int = 50,
-                skip: Collection[int] = ()) -> list[OutboxMessage]:
+                skip: Collection[int] = ()) -> list[Row]:
     """Atomically claim up to `limit` undelivered messages, oldest first, so several senders
     never send one twice. One transaction per batch: the sender's share of the database (and,
     on SQLite, of the single writer's turn) stays small while RSVPs keep arriving.
@@ -53,8 +53,11 @@ def claim_batch(session: Session, now: datetime | None = None, limit: int = 50,
         session.commit()
     if not claimed:
         return []
-    return list(session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(claimed))
-                                .order_by(OutboxMessage.id)))
+    # Plain rows, not ORM objects: the sender commits after every message, which would expire
+    # (and reload, one query each) the rest of a batch of objects.
+    return list(session.connection().execute(
+        select(table.c.id, table.c.to_addr, table.c.subject, table.c.body_text, table.c.ics)
+        .where(table.c.id.in_(claimed)).order_by(table.c.id)))
 
 
 def pending_count(session: Session) -> int:

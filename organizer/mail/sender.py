@@ -11,6 +11,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 from flask import Flask
+from sqlalchemy import Row, bindparam, update
 from sqlalchemy.orm import Session
 
 from ..dbtypes import utcnow
@@ -51,8 +52,9 @@ def smtp_address(address: str) -> str:
         return address  # left as it is; a server without SMTPUTF8 refuses it, noted in the log
 
 
-def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
-    """The MIME message for an outbox row, with its calendar file attached."""
+def build_email(message: OutboxMessage | Row, sender: str) -> EmailMessage:
+    """The MIME message for an outbox row (to_addr, subject, body_text, ics), with its calendar
+    file attached."""
     email = EmailMessage()
     email["From"] = sender
     email["To"] = smtp_address(message.to_addr)
@@ -82,7 +84,7 @@ def deliver_pending(session: Session, settings: SmtpSettings, limit: int = 500,
             messages = claim_batch(session, limit=min(batch, limit - len(tried)), skip=tried)
             if not messages:
                 break
-            for message in messages:
+            for index, message in enumerate(messages):
                 tried.add(message.id)
                 if smtp is None and settings.host:
                     try:
@@ -90,15 +92,15 @@ def deliver_pending(session: Session, settings: SmtpSettings, limit: int = 500,
                     except (smtplib.SMTPException, OSError) as exc:
                         # Not the messages' fault: give the attempts back so an outage never
                         # uses up MAX_ATTEMPTS, and stop this pass; the next pass retries.
-                        _release(session, messages[messages.index(message):], exc)
+                        _release(session, [m.id for m in messages[index:]], _error_text(exc))
                         return delivered
-                outcome = _deliver_one(message, smtp, settings)
-                if outcome is None:
-                    delivered += 1
-                elif outcome == "server":
-                    _release(session, messages[messages.index(message):], None)
+                outcome, changes = _deliver_one(message, smtp, settings)
+                if outcome == "server":
+                    _release(session, [m.id for m in messages[index:]], changes["last_error"])
                     return delivered
+                delivered += outcome == "sent"
                 with sqlite_write_turn(session):
+                    session.connection().execute(_MARK.values(**changes), {"message_id": message.id})
                     session.commit()
     finally:
         if smtp is not None:
@@ -109,42 +111,46 @@ def deliver_pending(session: Session, settings: SmtpSettings, limit: int = 500,
     return delivered
 
 
-def _deliver_one(message: OutboxMessage, smtp: smtplib.SMTP | None,
-                 settings: SmtpSettings) -> str | None:
-    """Send (or log) one claimed message and record the outcome on it (the caller commits).
+_OUTBOX = OutboxMessage.__table__
+_MARK = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("message_id"))
 
-    Returns None when delivered, "message" when the server refused this message, and "server"
-    when the server itself failed (the message is then released by the caller).
+
+def _error_text(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:1000]
+
+
+def _deliver_one(message, smtp: smtplib.SMTP | None, settings: SmtpSettings) -> tuple[str, dict]:
+    """Send (or log) one claimed message; returns the outcome and the row's new values.
+
+    The outcome is "sent", "refused" when the server refused this message (it stays queued for
+    the next pass), or "server" when the server itself failed (the caller releases the rest).
     """
     try:
         if smtp is not None:
             smtp.send_message(build_email(message, settings.sender))
-            message.delivered_via = "smtp"
+            via = "smtp"
         else:
             log.info("mail (no SMTP configured) to=%s subject=%s\n%s",
                      message.to_addr, message.subject, message.body_text)
-            message.delivered_via = "log"
-        message.sent_at = utcnow()
-        message.last_error = None
-        return None
+            via = "log"
+        return "sent", {"sent_at": utcnow(), "delivered_via": via, "last_error": None}
     except (smtplib.SMTPException, OSError, ValueError) as exc:
-        message.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-        message.claimed_at = None
+        changes = {"last_error": _error_text(exc), "claimed_at": None}
         # (SMTPException derives from OSError: a plain OSError is a socket problem.)
         if isinstance(exc, smtplib.SMTPServerDisconnected) or (
                 isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)):
-            return "server"
-        return "message"
+            return "server", changes
+        return "refused", changes
 
 
-def _release(session: Session, messages: list[OutboxMessage], exc: BaseException | None) -> None:
+def _release(session: Session, message_ids: list[int], error: str | None) -> None:
     """Give claimed messages back untried (the SMTP server was unreachable)."""
-    for message in messages:
-        if exc is not None:
-            message.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-        message.claimed_at = None
-        message.attempts -= 1
+    values = {"claimed_at": None, "attempts": _OUTBOX.c.attempts - 1}
+    if error is not None:
+        values["last_error"] = error
     with sqlite_write_turn(session):
+        session.connection().execute(update(_OUTBOX).where(_OUTBOX.c.id.in_(message_ids))
+                                     .values(**values))
         session.commit()
 
 
