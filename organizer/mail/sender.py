@@ -218,7 +218,10 @@ class BackgroundSender:
                     continue
                 with app.app_context():
                     try:
-                        deliver_pending(db.session, SmtpSettings.from_config(app.config))
+                        # A pass sends at most 500; keep going while a full pass left more.
+                        settings = SmtpSettings.from_config(app.config)
+                        while deliver_pending(db.session, settings, limit=500) == 500:
+                            pass
                     except Exception:  # keep the thread alive; the row stays queued for a retry
                         log.exception("outbox delivery pass failed")
                     finally:

@@ -186,16 +186,15 @@ def submit_rsvp(session: Session, event: Event, answers: GuestAnswers, *, base_u
 
     An invitation blast is the busiest moment of the kit, and each RSVP of an event waits for
     the one before it (badge numbers and the capacity need the event locked). So everything
-    that needs no lock -- the duplicate check, the guest row, the confirmation e-mail -- is
-    prepared first, and the locked part is a few short statements and the commit.
+    that needs no lock -- the guest row, the confirmation e-mail -- is prepared first, and the
+    locked part is two INSERTs and the commit (plus the row lock on PostgreSQL). A known
+    address is caught by the database's unique (event, e-mail) constraint rather than by a
+    query before every new RSVP: duplicates are the rare case.
     """
     now = now or utcnow()
     reason = event.rsvp_closed_reason(now)
     if reason:
         raise RsvpClosed(reason)
-    existing = find_guest_by_email(session, event, answers.email)
-    if existing is not None:
-        return _remind_existing(session, event, existing, base_url)
     wanted = Attendance.yes if answers.attendance == Attendance.waitlist else answers.attendance
     guest = Guest(event_id=event.id, name=answers.name, email=normalise_email(answers.email),
                   company=answers.company, role=answers.role, can_offer=answers.can_offer,
@@ -205,8 +204,9 @@ def submit_rsvp(session: Session, event: Event, answers: GuestAnswers, *, base_u
     confirmation = messages.rsvp_confirmation(guest, event, base_url=base_url, position=None)
     values = {key: value for key, value in vars(guest).items() if key in _GUESTS.c}
     try:
-        with sqlite_write_turn(session):
-            lock_event(session, event)
+        with sqlite_write_turn(session) as serialised:
+            if not serialised:
+                lock_event(session, event)
             position = None
             if wanted == Attendance.yes and event.capacity is not None:
                 confirmed, waiting = _place_counts(session, event)
@@ -224,7 +224,7 @@ def submit_rsvp(session: Session, event: Event, answers: GuestAnswers, *, base_u
                 queue_message(session, **confirmation)
             session.commit()
     except IntegrityError:
-        # The same address, sent twice at once: the other request added the guest first.
+        # The address is already on the list (perhaps added a moment ago by a twin request).
         session.rollback()
         existing = find_guest_by_email(session, event, answers.email)
         if existing is None:
