@@ -12,9 +12,14 @@ from .direction import direction_flags
 from .text import answer_spans, normalise_item, split_answer, strip_framing
 from .vagueness import vagueness
 
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3
 WHOLE_CLAUSE = 8  # flag bit: a multi-part clause kept whole beside its parts
 DIMENSIONS = 384
+# Each item is embedded inside a plain sentence that says which side it is on. The model was trained
+# on question/answer and request/reply pairs, so a need read as a request and an offer read as a reply
+# meet more often than the bare phrases do (measured in docs/matching.md). The wording is generic.
+NEED_TEMPLATE = "Who can help me with {}?"
+OFFER_TEMPLATE = "I can help you with {}."
 
 
 @dataclass(frozen=True)
@@ -79,15 +84,23 @@ def analyse_many(answers: list[tuple[str, str]], encoder=None) -> list[AnswerAna
         return [item for item in items if _item_key(item)]
     split = [(meaningful(split_answer(offer)), meaningful(answer_spans(offer)), meaningful(split_answer(need)),
               meaningful(answer_spans(need))) for offer, need in answers]
-    normalised: dict[str, int] = {}
+    # Per side: each distinct normalised item once (the same words are embedded in each side's template).
+    offer_rows: dict[str, int] = {}
+    need_rows: dict[str, int] = {}
     for offer_parts, _, need_parts, _ in split:
-        for item in (*offer_parts, *need_parts):
-            normalised.setdefault(_item_key(item), len(normalised))
-    keys = list(normalised)
-    vectors = encoder.encode(keys) if keys else np.zeros((0, DIMENSIONS), dtype=np.float32)
-    vague = vagueness(vectors)
+        for item in offer_parts:
+            offer_rows.setdefault(_item_key(item), len(offer_rows))
+        for item in need_parts:
+            need_rows.setdefault(_item_key(item), len(need_rows))
+    for key in need_rows:
+        need_rows[key] += len(offer_rows)
+    keys = list(offer_rows) + list(need_rows)
+    templated = [OFFER_TEMPLATE.format(k) for k in offer_rows] + [NEED_TEMPLATE.format(k) for k in need_rows]
+    vectors = encoder.encode(templated) if templated else np.zeros((0, DIMENSIONS), dtype=np.float32)
+    vague = np.concatenate([vagueness(vectors[:len(offer_rows)], OFFER_TEMPLATE),
+                            vagueness(vectors[len(offer_rows):], NEED_TEMPLATE)])
 
-    def items(parts: list[str], spans: list[str]) -> AnswerItems:
+    def items(parts: list[str], spans: list[str], normalised: dict[str, int]) -> AnswerItems:
         if not spans:
             return AnswerItems.empty()
         texts, flags, vagueness_of, rows = [], [], [], []
@@ -111,7 +124,7 @@ def analyse_many(answers: list[tuple[str, str]], encoder=None) -> list[AnswerAna
             vagueness_of.append(vague_score)
             rows.append(vector)
         return AnswerItems(tuple(texts), tuple(flags), tuple(vagueness_of), np.vstack(rows).astype(np.float32))
-    return [AnswerAnalysis(items(offer_parts, offer_spans), items(need_parts, need_spans))
+    return [AnswerAnalysis(items(offer_parts, offer_spans, offer_rows), items(need_parts, need_spans, need_rows))
             for offer_parts, offer_spans, need_parts, need_spans in split]
 
 

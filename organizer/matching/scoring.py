@@ -20,7 +20,7 @@ class ScoringParams:
     hub_weight: float = 0.5
     clash_penalty: float = 1.0    # offer and need both from an employer ("hiring X" / "need to hire X")
     seeker_clash_penalty: float = 0.3  # candidates or recruiting offered to someone who wants a job
-    vague_from: float = 0.4       # items this close to "anything at all" are small talk
+    vague_from: float = 0.55      # items this close to "anything at all" are small talk
     vague_weight: float = 1.0
     lexical_weight: float = 0.1   # TF-IDF cosine of content-word stems
     givers_per_need: int = 40
@@ -28,7 +28,7 @@ class ScoringParams:
     # (fewer near neighbours in a small party means a smaller hubness correction). Scores are shifted
     # so that this mean sits at `reference_mean`, and the thresholds mean the same at any size.
     centre_weight: float = 1.0
-    reference_mean: float = -0.08
+    reference_mean: float = 0.0
     max_shift: float = 0.06
     min_score: float = 0.05
 

@@ -26,14 +26,15 @@ GENERIC_STATEMENTS = (
 )
 
 
-@lru_cache(maxsize=1)
-def _generic_vectors() -> np.ndarray:
+@lru_cache(maxsize=4)
+def _generic_vectors(template: str) -> np.ndarray:
     from .encoder import shared_encoder
-    return shared_encoder().encode(list(GENERIC_STATEMENTS))
+    return shared_encoder().encode([template.format(s) for s in GENERIC_STATEMENTS])
 
 
-def vagueness(vectors: np.ndarray) -> np.ndarray:
-    """For each item vector, its highest similarity to a generic statement (0..1)."""
+def vagueness(vectors: np.ndarray, template: str = "{}") -> np.ndarray:
+    """For each item vector, its highest similarity to a generic statement (0..1), the statements set in
+    the same template as the items were."""
     if not len(vectors):
         return np.zeros(0, np.float32)
-    return np.clip((vectors @ _generic_vectors().T).max(1), 0.0, 1.0).astype(np.float32)
+    return np.clip((vectors @ _generic_vectors(template).T).max(1), 0.0, 1.0).astype(np.float32)
