@@ -23,11 +23,19 @@ _WORD = re.compile(r"\w[\w'&/-]*|\S")
 MIN_WORDS_PER_LIST_PART = 2
 
 
+# The ASCII symbols (Unicode category S) that clean_text drops: "$" and "+" carry meaning and stay.
+_ASCII_SYMBOLS = str.maketrans("", "", "<=>^`|~")
+
+
+@lru_cache(maxsize=50_000)
 def clean_text(text: str) -> str:
-    """Unicode-normalise, straighten quotes and drop emoji and emoticons."""
+    """Unicode-normalise, straighten quotes and drop emoji and emoticons (cached: an answer is read
+    several times while it is split)."""
     text = unicodedata.normalize("NFKC", text or "")
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
     text = _EMOTICON.sub(" ", text)
+    if text.isascii():
+        return text.translate(_ASCII_SYMBOLS)
     return "".join(ch for ch in text if unicodedata.category(ch)[0] != "S" or ch in "&+/$%#@")
 
 
@@ -61,6 +69,11 @@ def _split_list(clause: str) -> list[str]:
 
 def split_answer(text: str) -> list[str]:
     """Split an answer into its items (lines, bullets, numbered lists, sentences, ';', '/', lists)."""
+    return list(_split_answer(text))
+
+
+@lru_cache(maxsize=50_000)
+def _split_answer(text: str) -> tuple[str, ...]:
     items: list[str] = []
     for line in clean_text(text).splitlines():
         line = _strip_item(line)
@@ -82,7 +95,7 @@ def split_answer(text: str) -> list[str]:
         if key not in seen and _word_count(item):
             seen.add(key)
             unique.append(item)
-    return unique
+    return tuple(unique)
 
 
 def answer_spans(text: str) -> list[str]:
