@@ -172,7 +172,17 @@ def report(title, timings, errors, elapsed, counted_label):
     print(f"  {counted_label}: {done} in {elapsed:.2f} s = {done / elapsed:.0f} per second")
 
 
+def cpu_calibration() -> float:
+    """Seconds one core takes for a fixed pure-Python loop: the same machine kind has measured
+    anywhere from 0.6 to 2 s, so throughput figures are only comparable next to this one."""
+    started, total = time.process_time(), 0
+    for i in range(10_000_000):
+        total += i
+    return time.process_time() - started
+
+
 def run(args) -> int:
+    print(f"CPU calibration: a 10-million-step Python loop took {cpu_calibration():.2f} s of CPU")
     workdir = Path(tempfile.mkdtemp(prefix="pif-load-"))
     port = free_port()
     if args.db == "sqlite":
