@@ -69,6 +69,26 @@ def test_rsvp_is_throttled_per_address(client, make_event):
     assert other.status_code == 303
 
 
+def test_rsvp_is_throttled_per_client_address(app, client, make_event):
+    """One machine sending RSVPs under many e-mail addresses is stopped too."""
+    app.config["RSVP_RATE_LIMIT_PER_IP"] = "3 per minute"
+    make_event(slug="s")
+    codes = []
+    for n in range(5):
+        page = client.get("/e/s")
+        codes.append(client.post("/e/s", data={
+            "name": f"Bot {n}", "email": f"bot{n}@example.com", "attendance": "yes",
+            "csrf_token": csrf_from(page)}).status_code)
+    assert codes == [303, 303, 303, 429, 429]
+
+
+def test_limits_are_checked_by_the_views_not_a_hook_on_every_request(app):
+    """No default limits are set, so Flask-Limiter's before-request check is not installed
+    (its throttles are on the login and RSVP views, tested above)."""
+    from organizer.extensions import limiter
+    assert limiter._check_request_limit not in app.before_request_funcs.get(None, [])
+
+
 def test_health_endpoint(client):
     assert client.get("/healthz").json == {"status": "ok"}
 
