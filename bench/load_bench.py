@@ -239,8 +239,7 @@ def _phases(args, port, door_key, database_url, server_pid) -> int:
     timings, errors = defaultdict(list), defaultdict(list)
     counter = iter(range(args.rsvps))
     cpu_before = server_cpu(server_pid)
-    started = time.perf_counter()
-    asyncio.run(_blast(args, port, counter, timings, errors, started))
+    started = asyncio.run(_blast(args, port, counter, timings, errors))
     elapsed = time.perf_counter() - started
     mode = f"offered at {args.rate:.0f}/s, latency from due time" if args.rate else "flat out"
     report(f"Phase 1: {args.rsvps} RSVPs from {args.clients} clients ({args.db}, {mode})", timings,
@@ -293,20 +292,23 @@ def _form_token(page: bytes) -> str:
     return re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1).decode()
 
 
-async def _blast(args, port, counter, timings, errors, phase_start) -> None:
-    deadline = time.monotonic() + PHASE_TIME_LIMIT
+async def _blast(args, port, counter, timings, errors) -> float:
+    """Every guest client opens the form first; then the RSVPs go out (at --rate, or flat out).
+    Returns the moment the RSVPs started, which the phase's throughput counts from."""
     label = "POST /e/<slug> (RSVP)"
+    clients = [Client(port, timings, errors) for _ in range(args.clients)]
+    pages = await asyncio.gather(*(c.request("GET /e/<slug>", "GET", "/e/load") for c in clients))
+    tokens = [_form_token(page.body) for page in pages]
+    started = time.perf_counter()
+    deadline = time.monotonic() + PHASE_TIME_LIMIT
 
-    async def guest_client():
-        client = Client(port, timings, errors)
-        page = await client.request("GET /e/<slug>", "GET", "/e/load")
-        token = _form_token(page.body)
+    async def guest_client(client, token):
         for n in counter:
             if time.monotonic() > deadline:
                 return
             due = None
             if args.rate:  # open loop: RSVP n is due at start + n / rate
-                due = phase_start + n / args.rate
+                due = started + n / args.rate
                 await asyncio.sleep(max(0.0, due - time.perf_counter()))
             body = urlencode({"csrf_token": token, "name": f"Guest {n} Ünïcødé",
                               "email": f"guest{n}@example.com", "company": f"Company {n % 97}",
@@ -319,7 +321,8 @@ async def _blast(args, port, counter, timings, errors, phase_start) -> None:
                 errors[label].append(response.status)
         client.close()
 
-    await asyncio.gather(*(guest_client() for _ in range(args.clients)))
+    await asyncio.gather(*(guest_client(c, t) for c, t in zip(clients, tokens)))
+    return started
 
 
 async def _door_rush(args, port, door_key, scan_iter, timings, errors, results) -> None:
