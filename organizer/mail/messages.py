@@ -86,11 +86,14 @@ def _guest_message(guest: "Guest", event: "Event", subject: str, message: str,
             "ics": event_ics(event, base_url), "event_id": event.id}
 
 
-def _queue_to_guest(session: Session, guest: "Guest", subject: str, message: str,
-                    base_url: str) -> None:
-    parts = _guest_message(guest, guest.event, subject, message, base_url)
+def _queue(session: Session, parts: dict | None) -> None:
     if parts:
         queue_message(session, **parts)
+
+
+def _queue_to_guest(session: Session, guest: "Guest", subject: str, message: str,
+                    base_url: str) -> None:
+    _queue(session, _guest_message(guest, guest.event, subject, message, base_url))
 
 
 def rsvp_confirmation(guest: "Guest", event: "Event", *, base_url: str,
@@ -104,9 +107,7 @@ def rsvp_confirmation(guest: "Guest", event: "Event", *, base_url: str,
 def queue_rsvp_confirmation(session: Session, guest: "Guest", *, base_url: str,
                             position: int | None) -> None:
     """Queue the confirmation e-mail for a new RSVP."""
-    parts = rsvp_confirmation(guest, guest.event, base_url=base_url, position=position)
-    if parts:
-        queue_message(session, **parts)
+    _queue(session, rsvp_confirmation(guest, guest.event, base_url=base_url, position=position))
 
 
 def queue_edit_link_reminder(session: Session, guest: "Guest", *, base_url: str) -> None:

@@ -229,18 +229,14 @@ def submit_rsvp(session: Session, event: Event, answers: GuestAnswers, *, base_u
         existing = find_guest_by_email(session, event, answers.email)
         if existing is None:
             raise
-        return _remind_existing(session, event, existing, base_url)
+        with sqlite_write_turn(session):
+            messages.queue_edit_link_reminder(session, existing, base_url=base_url)
+            session.commit()
+        return RsvpOutcome(existing, is_new=False)
     # Hand the caller an ordinary persistent Guest without loading it back.
     make_transient_to_detached(guest)
     session.add(guest)
     return RsvpOutcome(guest, is_new=True)
-
-
-def _remind_existing(session: Session, event: Event, guest: Guest, base_url: str) -> RsvpOutcome:
-    with sqlite_write_turn(session):
-        messages.queue_edit_link_reminder(session, guest, base_url=base_url)
-        session.commit()
-    return RsvpOutcome(guest, is_new=False)
 
 
 def _place_counts(session: Session, event: Event) -> tuple[int, int]:
