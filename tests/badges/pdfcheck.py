@@ -42,10 +42,15 @@ def rasterise(pdf: bytes, dpi: int) -> list[Image.Image]:
         return [Image.open(page).copy() for page in pages]
 
 
+# zxing-cpp 3 made ``QRCode`` the whole family (Model 1, Micro QR, rMQR); a badge prints only
+# Model 2 codes. Once in CI a spurious extra code reading "500" was "found" on a badge page (not
+# reproduced in 80 tries since, with either setting), most likely a small-format false match.
+QR_MODEL_2 = getattr(zxingcpp.BarcodeFormat, "QRCodeModel2", zxingcpp.BarcodeFormat.QRCode)
+
+
 def decode_qr_codes(image: Image.Image) -> list[str]:
-    """The texts of every QR code zxing-cpp finds in an image."""
-    return [result.text for result in
-            zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
+    """The texts of every (Model 2) QR code zxing-cpp finds in an image."""
+    return [result.text for result in zxingcpp.read_barcodes(image, formats=QR_MODEL_2)]
 
 
 def page_objects(pdf: bytes):
