@@ -44,7 +44,7 @@ def rasterise(pdf: bytes, dpi: int) -> list[Image.Image]:
 
 # zxing-cpp 3 made ``QRCode`` the whole family (Model 1, Micro QR, rMQR); a badge prints only
 # Model 2 codes. Once in CI a spurious extra code reading "500" was "found" on a badge page (not
-# reproduced in 80 tries since, with either setting), most likely a small-format false match.
+# reproduced in 40 fresh sets of badges since), most likely a small-format false match.
 QR_MODEL_2 = getattr(zxingcpp.BarcodeFormat, "QRCodeModel2", zxingcpp.BarcodeFormat.QRCode)
 
 
