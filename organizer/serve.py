@@ -1,6 +1,7 @@
 """Running the app under gunicorn, the production WSGI server."""
 from __future__ import annotations
 
+import gc
 import os
 
 from gunicorn.app.base import BaseApplication
@@ -30,7 +31,13 @@ class KitServer(BaseApplication):
         # The app's own JSON request log replaces gunicorn's access log, which would print
         # paths that can carry private tokens.
         logging.basicConfig(level=logging.INFO, format="%(message)s")
-        return create_app()
+        app = create_app()
+        # Everything loaded so far (about 120 000 objects: modules, the app, SQLAlchemy's
+        # mappings) lives as long as the worker. Moved out of the garbage collector's sight,
+        # it no longer makes each full collection a 50-65 ms pause in the middle of a request.
+        gc.collect()
+        gc.freeze()
+        return app
 
 
 def run_server(bind: str, workers: int, threads: int, timeout: int = 30) -> None:

@@ -16,6 +16,9 @@ CLAIM_TIMEOUT = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 
 
+_QUEUE = insert(OutboxMessage.__table__)  # built once; the values come as parameters
+
+
 def queue_message(session: Session, *, to: str, subject: str, body: str,
                   ics: bytes | None = None, event_id: int | None = None) -> None:
     """Add a message to the outbox in the caller's transaction.
@@ -23,8 +26,8 @@ def queue_message(session: Session, *, to: str, subject: str, body: str,
     One INSERT sent at once rather than an object for the next flush: an RSVP writes its
     confirmation while it holds the event's lock, so the cheaper the better.
     """
-    session.connection().execute(insert(OutboxMessage.__table__).values(
-        to_addr=to, subject=subject, body_text=body, ics=ics, event_id=event_id))
+    session.connection().execute(_QUEUE, {"to_addr": to, "subject": subject, "body_text": body,
+                                          "ics": ics, "event_id": event_id})
 
 
 def claim_batch(session: Session, now: datetime | None = None, limit: int = 50,

@@ -186,8 +186,9 @@ def submit_rsvp(session: Session, event: Event, answers: GuestAnswers, *, base_u
 
     An invitation blast is the busiest moment of the kit, and each RSVP of an event waits for
     the one before it (badge numbers and the capacity need the event locked). So everything
-    that needs no lock -- the guest row, the confirmation e-mail -- is prepared first, and the
-    locked part is two INSERTs and the commit (plus the row lock on PostgreSQL). A known
+    that needs no lock -- the guest row, the confirmation e-mail -- is prepared first, the
+    confirmation is queued before the lock when the event has no capacity limit, and the
+    locked part is the guest's INSERT and the commit (plus the row lock on PostgreSQL). A known
     address is caught by the database's unique (event, e-mail) constraint rather than by a
     query before every new RSVP: duplicates are the rare case.
     """
@@ -205,6 +206,11 @@ def submit_rsvp(session: Session, event: Event, answers: GuestAnswers, *, base_u
     values = {key: value for key, value in vars(guest).items() if key in _GUESTS.c}
     try:
         with sqlite_write_turn(session) as serialised:
+            if confirmation and event.capacity is None:
+                # Nothing in it depends on the lock (no waitlist place to tell): queued first,
+                # in the same transaction, so the event stays locked for less time.
+                queue_message(session, **confirmation)
+                confirmation = None
             if not serialised:
                 lock_event(session, event)
             position = None
