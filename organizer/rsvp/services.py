@@ -55,6 +55,11 @@ def normalise_email(email: str | None) -> str | None:
 # session's connection, skip the ORM's per-statement bookkeeping. An invitation blast runs
 # them hundreds of times a second.
 _EVENTS, _GUESTS = Event.__table__, Guest.__table__
+# PostgreSQL: a row lock that writes no new row version (an UPDATE per RSVP would leave an
+# invitation blast's worth of dead event rows). Elsewhere (SQLite) a no-op UPDATE, since it
+# has no row locks: the UPDATE takes the database's write lock.
+_LOCK_EVENT_ROW = select(_EVENTS.c.id).where(_EVENTS.c.id == bindparam("event_id")).with_for_update(
+    key_share=True)  # FOR NO KEY UPDATE: foreign keys to the event still check without waiting
 _LOCK_EVENT = update(_EVENTS).where(_EVENTS.c.id == bindparam("event_id")).values(id=_EVENTS.c.id)
 _GUEST_ID_BY_EMAIL = select(_GUESTS.c.id).where(_GUESTS.c.event_id == bindparam("event_id"),
                                                 _GUESTS.c.email == bindparam("email"))
@@ -77,7 +82,9 @@ def _insert_guest_statement(names: tuple[str, ...]):
 
 def lock_event(session: Session, event: Event) -> None:
     """Serialise writers of one event's guest list (row lock on PostgreSQL, write lock on SQLite)."""
-    session.connection().execute(_LOCK_EVENT, {"event_id": event.id})
+    connection = session.connection()
+    statement = _LOCK_EVENT_ROW if connection.dialect.name == "postgresql" else _LOCK_EVENT
+    connection.execute(statement, {"event_id": event.id})
 
 
 def next_badge_number(session: Session, event: Event) -> int:
