@@ -19,6 +19,12 @@ MAX_ATTEMPTS = 8
 _QUEUE = insert(OutboxMessage.__table__)  # built once; the values come as parameters
 
 
+def outbox_row(*, to: str, subject: str, body: str, ics: bytes | None = None,
+               event_id: int | None = None) -> dict:
+    """A message (``queue_message``'s arguments) as the outbox table's column values."""
+    return {"to_addr": to, "subject": subject, "body_text": body, "ics": ics, "event_id": event_id}
+
+
 def queue_message(session: Session, *, to: str, subject: str, body: str,
                   ics: bytes | None = None, event_id: int | None = None) -> None:
     """Add a message to the outbox in the caller's transaction.
@@ -26,8 +32,8 @@ def queue_message(session: Session, *, to: str, subject: str, body: str,
     One INSERT sent at once rather than an object for the next flush: an RSVP writes its
     confirmation while it holds the event's lock, so the cheaper the better.
     """
-    session.connection().execute(_QUEUE, {"to_addr": to, "subject": subject, "body_text": body,
-                                          "ics": ics, "event_id": event_id})
+    session.connection().execute(_QUEUE, outbox_row(to=to, subject=subject, body=body, ics=ics,
+                                                    event_id=event_id))
 
 
 def claim_batch(session: Session, now: datetime | None = None, limit: int = 50,

@@ -13,7 +13,8 @@ from ..dbtypes import token_digest, token_matches, utcnow
 from ..errors import DomainError
 from ..hosting.models import Event
 from ..mail import messages
-from ..mail.outbox import queue_message
+from ..mail.models import OutboxMessage
+from ..mail.outbox import outbox_row, queue_message
 from ..writelock import sqlite_write_turn
 from .models import Attendance, Guest
 
@@ -61,6 +62,11 @@ _EVENTS, _GUESTS = Event.__table__, Guest.__table__
 _LOCK_EVENT_ROW = select(_EVENTS.c.id).where(_EVENTS.c.id == bindparam("event_id")).with_for_update(
     key_share=True)  # FOR NO KEY UPDATE: foreign keys to the event still check without waiting
 _LOCK_EVENT = update(_EVENTS).where(_EVENTS.c.id == bindparam("event_id")).values(id=_EVENTS.c.id)
+# PostgreSQL, an RSVP's confirmation and the row lock in one statement (one round trip fewer):
+# the message goes into the outbox in a data-modifying CTE of the locking SELECT.
+_QUEUE_THEN_LOCK_EVENT_ROW = _LOCK_EVENT_ROW.add_cte(insert(OutboxMessage.__table__).values(
+    {name: bindparam(name) for name in ("to_addr", "subject", "body_text", "ics", "event_id")}
+).cte("queued"))
 _GUEST_ID_BY_EMAIL = select(_GUESTS.c.id).where(_GUESTS.c.event_id == bindparam("event_id"),
                                                 _GUESTS.c.email == bindparam("email"))
 _PLACE_COUNTS = select(
@@ -80,11 +86,23 @@ def _insert_guest_statement(names: tuple[str, ...]):
         _GUESTS.c.id, _GUESTS.c.badge_number)
 
 
-def lock_event(session: Session, event: Event) -> None:
-    """Serialise writers of one event's guest list (row lock on PostgreSQL, write lock on SQLite)."""
+def lock_event(session: Session, event: Event, *, queue: dict | None = None) -> None:
+    """Serialise writers of one event's guest list (row lock on PostgreSQL, write lock on SQLite).
+
+    ``queue``: a message (``queue_message``'s arguments) to put in the outbox first, in the
+    same transaction; on PostgreSQL in the same statement.
+    """
     connection = session.connection()
-    statement = _LOCK_EVENT_ROW if connection.dialect.name == "postgresql" else _LOCK_EVENT
-    connection.execute(statement, {"event_id": event.id})
+    if connection.dialect.name == "postgresql":
+        if queue:
+            connection.execute(_QUEUE_THEN_LOCK_EVENT_ROW,
+                               {**outbox_row(**queue), "event_id": event.id})
+        else:
+            connection.execute(_LOCK_EVENT_ROW, {"event_id": event.id})
+        return
+    if queue:
+        queue_message(session, **queue)
+    connection.execute(_LOCK_EVENT, {"event_id": event.id})
 
 
 def next_badge_number(session: Session, event: Event) -> int:
@@ -213,13 +231,15 @@ def submit_rsvp(session: Session, event: Event, answers: GuestAnswers, *, base_u
     values = {key: value for key, value in vars(guest).items() if key in _GUESTS.c}
     try:
         with sqlite_write_turn(session) as serialised:
+            early = None
             if confirmation and event.capacity is None:
                 # Nothing in it depends on the lock (no waitlist place to tell): queued first,
                 # in the same transaction, so the event stays locked for less time.
-                queue_message(session, **confirmation)
-                confirmation = None
+                early, confirmation = confirmation, None
             if not serialised:
-                lock_event(session, event)
+                lock_event(session, event, queue=early)
+            elif early:
+                queue_message(session, **early)
             position = None
             if wanted == Attendance.yes and event.capacity is not None:
                 confirmed, waiting = _place_counts(session, event)
