@@ -17,7 +17,7 @@ from ..errors import DomainError
 from ..forms import clean_line, clean_text
 from ..hosting.models import Event
 from ..rsvp.models import ANSWER_MAX, NAME_MAX, Attendance, Guest
-from ..rsvp.services import lock_event, next_badge_number
+from ..rsvp.services import lock_event, take_badge_numbers
 
 KIT_COLUMNS = ["name", "email", "company", "can_offer", "could_use"]
 EXPORT_COLUMNS = KIT_COLUMNS + ["role", "attendance", "badge_number", "categories",
@@ -237,12 +237,15 @@ def import_guests(session: Session, event: Event, rows: Iterable[ImportedRow], *
     lock_event(session, event)
     existing = set(session.scalars(select(Guest.email).where(
         Guest.event_id == event.id, Guest.email.is_not(None))))
-    number = next_badge_number(session, event)
     result = ImportResult()
+    to_add = []
     for row in rows:
         if row.values["email"] in existing:
             result.skipped_existing.append((row.line, row.values["email"]))
-            continue
+        else:
+            to_add.append(row)
+    number = take_badge_numbers(session, event, len(to_add)) if to_add else 0
+    for row in to_add:
         guest = Guest(event_id=event.id, attendance=Attendance.yes, source="import",
                       badge_number=number, created_at=now, updated_at=now,
                       extra_json=json.dumps(row.extra, ensure_ascii=False), **row.values)

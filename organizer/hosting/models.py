@@ -47,6 +47,8 @@ class Event(db.Model):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     categories_json: Mapped[str] = mapped_column(Text, default="[]")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The highest badge number handed out (see organizer.rsvp.services.take_badge_numbers).
+    last_badge_number: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     guests = relationship("Guest", back_populates="event", cascade="all, delete-orphan",
                           lazy="dynamic")

@@ -62,11 +62,6 @@ _EVENTS, _GUESTS = Event.__table__, Guest.__table__
 _LOCK_EVENT_ROW = select(_EVENTS.c.id).where(_EVENTS.c.id == bindparam("event_id")).with_for_update(
     key_share=True)  # FOR NO KEY UPDATE: foreign keys to the event still check without waiting
 _LOCK_EVENT = update(_EVENTS).where(_EVENTS.c.id == bindparam("event_id")).values(id=_EVENTS.c.id)
-# PostgreSQL, an RSVP's confirmation and the row lock in one statement (one round trip fewer):
-# the message goes into the outbox in a data-modifying CTE of the locking SELECT.
-_QUEUE_THEN_LOCK_EVENT_ROW = _LOCK_EVENT_ROW.add_cte(insert(OutboxMessage.__table__).values(
-    {name: bindparam(name) for name in ("to_addr", "subject", "body_text", "ics", "event_id")}
-).cte("queued"))
 _GUEST_ID_BY_EMAIL = select(_GUESTS.c.id).where(_GUESTS.c.event_id == bindparam("event_id"),
                                                 _GUESTS.c.email == bindparam("email"))
 _PLACE_COUNTS = select(
@@ -74,41 +69,57 @@ _PLACE_COUNTS = select(
     func.count(case((_GUESTS.c.attendance == Attendance.waitlist, 1))),
 ).where(_GUESTS.c.event_id == bindparam("event_id"))
 
+# Badge numbers come from the event's counter, never below the highest number on its guest
+# list (guests added before the counter existed). The UPDATE locks the event row, and once
+# PostgreSQL grants the lock it reads the row's counter again, so writers that queued for the
+# lock each get the next number, even inside a single statement.
+_LAST_BADGE = _EVENTS.c.last_badge_number
+_HIGHEST_BADGE = select(func.coalesce(func.max(_GUESTS.c.badge_number), 0)).where(
+    _GUESTS.c.event_id == bindparam("event_id")).scalar_subquery()
+_BADGE_FLOOR = case((_LAST_BADGE >= _HIGHEST_BADGE, _LAST_BADGE), else_=_HIGHEST_BADGE)
+_TAKE_BADGES = update(_EVENTS).where(_EVENTS.c.id == bindparam("event_id")).values(
+    last_badge_number=_BADGE_FLOOR + bindparam("count")).returning(_LAST_BADGE)
+_INSERT_GUEST = insert(_GUESTS).returning(_GUESTS.c.id, _GUESTS.c.badge_number)
+# Plain column defaults ("{}", ""), given as values: an INSERT … SELECT in a statement with a
+# data-modifying CTE gets no Python-side defaults filled in (the outbox's are given too).
+_GUEST_DEFAULTS = {column.key: column.default.arg for column in _GUESTS.c
+                   if column.default is not None and column.default.is_scalar}
+_OUTBOX_COLUMNS = ("to_addr", "subject", "body_text", "ics", "created_at", "attempts")
+
 
 @lru_cache(maxsize=8)
-def _insert_guest_statement(names: tuple[str, ...]):
-    """INSERT of a guest with these columns; the badge number is the event's highest plus one,
-    read in the same statement (so call it with the event locked)."""
-    return insert(_GUESTS).from_select([*names, "badge_number"], select(
-        *[bindparam(name, type_=_GUESTS.c[name].type) for name in names],
-        func.coalesce(func.max(_GUESTS.c.badge_number), 0) + 1,
-    ).where(_GUESTS.c.event_id == bindparam("event_id"))).returning(
-        _GUESTS.c.id, _GUESTS.c.badge_number)
+def _rsvp_in_one_statement(names: tuple[str, ...]):
+    """PostgreSQL: take the event's next badge number (which locks the event), insert the guest
+    and queue the confirmation in one statement, so the event is locked only while the
+    database works on it, not across round trips. ``names``: the guest's columns but event_id,
+    which comes from the locked event row like the badge number. Parameters are named
+    ``guest_<column>`` and ``mail_<column>``: a parameter named like an event column would
+    become part of the UPDATE's SET."""
+    taken = update(_EVENTS).where(_EVENTS.c.id == bindparam("event_id")).values(
+        last_badge_number=_BADGE_FLOOR + 1).returning(_EVENTS.c.id, _LAST_BADGE).cte("taken")
+    outbox = OutboxMessage.__table__
+    queued = insert(outbox).from_select([*_OUTBOX_COLUMNS, "event_id"], select(
+        *[bindparam(f"mail_{name}", type_=outbox.c[name].type) for name in _OUTBOX_COLUMNS],
+        taken.c.id)).cte("queued")
+    return insert(_GUESTS).from_select([*names, "event_id", "badge_number"], select(
+        *[bindparam(f"guest_{name}", type_=_GUESTS.c[name].type) for name in names],
+        taken.c.id, taken.c.last_badge_number,
+    )).returning(_GUESTS.c.id, _GUESTS.c.badge_number).add_cte(queued)
 
 
-def lock_event(session: Session, event: Event, *, queue: dict | None = None) -> None:
-    """Serialise writers of one event's guest list (row lock on PostgreSQL, write lock on SQLite).
-
-    ``queue``: a message (``queue_message``'s arguments) to put in the outbox first, in the
-    same transaction; on PostgreSQL in the same statement.
-    """
+def lock_event(session: Session, event: Event) -> None:
+    """Serialise writers of one event's guest list (row lock on PostgreSQL, write lock on SQLite)."""
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        if queue:
-            connection.execute(_QUEUE_THEN_LOCK_EVENT_ROW,
-                               {**outbox_row(**queue), "event_id": event.id})
-        else:
-            connection.execute(_LOCK_EVENT_ROW, {"event_id": event.id})
-        return
-    if queue:
-        queue_message(session, **queue)
-    connection.execute(_LOCK_EVENT, {"event_id": event.id})
+    statement = _LOCK_EVENT_ROW if connection.dialect.name == "postgresql" else _LOCK_EVENT
+    connection.execute(statement, {"event_id": event.id})
 
 
-def next_badge_number(session: Session, event: Event) -> int:
-    """The next free badge number of an event (call with the event locked)."""
-    current = session.scalar(select(func.max(Guest.badge_number)).where(Guest.event_id == event.id))
-    return (current or 0) + 1
+def take_badge_numbers(session: Session, event: Event, count: int = 1) -> int:
+    """Hand out ``count`` consecutive badge numbers of an event and return the first. It locks
+    the event until the caller's transaction ends, like ``lock_event``."""
+    last = session.connection().execute(_TAKE_BADGES, {"event_id": event.id, "count": count}
+                                        ).scalar_one()
+    return last - count + 1
 
 
 def count_confirmed(session: Session, event: Event) -> int:
@@ -162,7 +173,7 @@ def create_guest(session: Session, event: Event, answers: GuestAnswers, *,
     guest = Guest(event_id=event.id, name=answers.name, email=normalise_email(answers.email),
                   company=answers.company, role=answers.role, can_offer=answers.can_offer,
                   could_use=answers.could_use, consent_share=answers.consent_share,
-                  source=source, badge_number=next_badge_number(session, event),
+                  source=source, badge_number=take_badge_numbers(session, event),
                   attendance=Attendance.no, created_at=now, updated_at=now)
     guest.categories = answers.categories
     session.add(guest)
@@ -211,9 +222,10 @@ def submit_rsvp(session: Session, event: Event, answers: GuestAnswers, *, base_u
 
     An invitation blast is the busiest moment of the kit, and each RSVP of an event waits for
     the one before it (badge numbers and the capacity need the event locked). So everything
-    that needs no lock -- the guest row, the confirmation e-mail -- is prepared first, the
-    confirmation is queued before the lock when the event has no capacity limit, and the
-    locked part is the guest's INSERT and the commit (plus the row lock on PostgreSQL). A known
+    that needs no lock -- the guest row, the confirmation e-mail -- is prepared first. When the
+    event has no capacity limit, PostgreSQL then does the rest in one statement (queue the
+    confirmation, take the next badge number, insert the guest) and the commit; elsewhere the
+    confirmation is queued before the lock. A known
     address is caught by the database's unique (event, e-mail) constraint rather than by a
     query before every new RSVP: duplicates are the rare case.
     """
@@ -228,26 +240,31 @@ def submit_rsvp(session: Session, event: Event, answers: GuestAnswers, *, base_u
                   source="rsvp", attendance=wanted, created_at=now, updated_at=now)
     guest.categories = answers.categories
     confirmation = messages.rsvp_confirmation(guest, event, base_url=base_url, position=None)
-    values = {key: value for key, value in vars(guest).items() if key in _GUESTS.c}
+    values = {**_GUEST_DEFAULTS,
+              **{key: value for key, value in vars(guest).items() if key in _GUESTS.c}}
     try:
-        with sqlite_write_turn(session) as serialised:
-            early = None
-            if confirmation and event.capacity is None:
-                # Nothing in it depends on the lock (no waitlist place to tell): queued first,
-                # in the same transaction, so the event stays locked for less time.
-                early, confirmation = confirmation, None
-            if not serialised:
-                lock_event(session, event, queue=early)
-            elif early:
-                queue_message(session, **early)
+        with sqlite_write_turn(session):
+            connection = session.connection()
             position = None
-            if wanted == Attendance.yes and event.capacity is not None:
-                confirmed, waiting = _place_counts(session, event)
-                if confirmed >= event.capacity:
-                    values.update(attendance=Attendance.waitlist, waitlisted_at=now)
-                    position = waiting + 1
-            row = session.connection().execute(_insert_guest_statement(tuple(values)),
-                                               {**values, "event_id": event.id}).one()
+            if confirmation and event.capacity is None and connection.dialect.name == "postgresql":
+                # Nothing in the message depends on the lock (no waitlist place to tell).
+                names = tuple(name for name in values if name != "event_id")
+                mail = {**outbox_row(**confirmation), "created_at": now, "attempts": 0}
+                row = connection.execute(_rsvp_in_one_statement(names), {
+                    "event_id": event.id, **{f"mail_{name}": mail[name] for name in _OUTBOX_COLUMNS},
+                    **{f"guest_{name}": values[name] for name in names}}).one()
+                confirmation = None
+            else:
+                if confirmation and event.capacity is None:
+                    queue_message(session, **confirmation)  # before the lock: it needs none
+                    confirmation = None
+                badge = take_badge_numbers(session, event)  # locks the event from here on
+                if wanted == Attendance.yes and event.capacity is not None:
+                    confirmed, waiting = _place_counts(session, event)
+                    if confirmed >= event.capacity:
+                        values.update(attendance=Attendance.waitlist, waitlisted_at=now)
+                        position = waiting + 1
+                row = connection.execute(_INSERT_GUEST, {**values, "badge_number": badge}).one()
             guest.id, guest.badge_number = row
             if position is not None:
                 guest.attendance, guest.waitlisted_at = Attendance.waitlist, now

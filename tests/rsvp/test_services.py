@@ -7,7 +7,14 @@ from sqlalchemy import func, select
 from organizer.extensions import db
 from organizer.mail.models import OutboxMessage
 from organizer.models import Attendance, Guest
-from organizer.rsvp.services import GuestAnswers, RsvpClosed, submit_rsvp, update_rsvp, waitlist_position
+from organizer.rsvp.services import (
+    GuestAnswers,
+    RsvpClosed,
+    create_guest,
+    submit_rsvp,
+    update_rsvp,
+    waitlist_position,
+)
 
 BASE = "http://party.test"
 
@@ -141,3 +148,48 @@ def test_badge_numbers_are_unique_and_sequential(make_event):
     numbers = [submit_rsvp(db.session, event, answers(f"G{i}", f"g{i}@x.org"),
                            base_url=BASE).guest.badge_number for i in range(5)]
     assert numbers == [1, 2, 3, 4, 5]
+
+
+def test_badge_numbers_stay_distinct_with_rsvps_and_walk_ins_at_once(app, make_event, make_guest):
+    """Six writers at once -- RSVPs (on PostgreSQL one statement that locks the event, takes
+    its number and adds the guest) and walk-ins (lock, then number) -- on an event that already
+    has a guest numbered by hand: every number is new, and they run on from the highest."""
+    import threading
+    event = make_event()
+    make_guest(event)  # badge 1, numbered by hand like a guest from before the counter
+    event_id = event.id
+    db.session.commit()
+    start, failures = threading.Barrier(6), []
+
+    def write(worker):
+        with app.app_context():
+            try:
+                start.wait()
+                for n in range(5):
+                    mine = db.session.get(type(event), event_id)
+                    who = answers(f"W{worker}-{n}", f"w{worker}-{n}@example.com")
+                    if worker % 3 == 0:
+                        create_guest(db.session, mine, who, source="walkin")
+                        db.session.commit()
+                    else:
+                        submit_rsvp(db.session, mine, who, base_url=BASE)
+                    db.session.remove()
+            except BaseException as exc:  # reported below
+                failures.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=write, args=(worker,)) for worker in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not failures, failures
+    numbers = sorted(db.session.scalars(select(Guest.badge_number).where(
+        Guest.event_id == event_id)))
+    assert numbers == list(range(1, 32))
+    assert len(outbox_to_all()) == 20  # one confirmation per RSVP, none for walk-ins
+
+
+def outbox_to_all():
+    return db.session.scalars(select(OutboxMessage)).all()
