@@ -32,22 +32,18 @@ def _lock_for(path: str) -> tuple[threading.Lock, int]:
 
 
 @contextlib.contextmanager
-def sqlite_write_turn(session: Session) -> Iterator[bool]:
-    """Hold the database's writer turn (SQLite files only; a no-op elsewhere).
-
-    Yields True when this turn serialises every writer of the database (so the block needs no
-    row locks of its own), False where it did nothing (PostgreSQL, in-memory SQLite, no flock).
-    """
+def sqlite_write_turn(session: Session) -> Iterator[None]:
+    """Hold the database's writer turn (SQLite files only; a no-op elsewhere)."""
     url = session.get_bind().url
     if fcntl is None or url.get_backend_name() != "sqlite" or not url.database \
             or url.database == ":memory:":
-        yield False
+        yield
         return
     lock, fd = _lock_for(os.path.abspath(url.database))
     with lock:
         fcntl.flock(fd, fcntl.LOCK_EX)
         try:
-            yield True
+            yield
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
 

@@ -86,14 +86,11 @@ def _guest_message(guest: "Guest", event: "Event", subject: str, message: str,
             "ics": event_ics(event, base_url), "event_id": event.id}
 
 
-def _queue(session: Session, parts: dict | None) -> None:
-    if parts:
-        queue_message(session, **parts)
-
-
 def _queue_to_guest(session: Session, guest: "Guest", subject: str, message: str,
                     base_url: str) -> None:
-    _queue(session, _guest_message(guest, guest.event, subject, message, base_url))
+    parts = _guest_message(guest, guest.event, subject, message, base_url)
+    if parts:
+        queue_message(session, **parts)
 
 
 def rsvp_confirmation(guest: "Guest", event: "Event", *, base_url: str,
@@ -102,12 +99,6 @@ def rsvp_confirmation(guest: "Guest", event: "Event", *, base_url: str,
     return _guest_message(guest, event, "Your RSVP",
                           f"Thanks for your RSVP to {event.title}.\n"
                           f"{_status_line(guest, position)}", base_url)
-
-
-def queue_rsvp_confirmation(session: Session, guest: "Guest", *, base_url: str,
-                            position: int | None) -> None:
-    """Queue the confirmation e-mail for a new RSVP."""
-    _queue(session, rsvp_confirmation(guest, guest.event, base_url=base_url, position=position))
 
 
 def queue_edit_link_reminder(session: Session, guest: "Guest", *, base_url: str) -> None:

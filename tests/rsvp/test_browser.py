@@ -15,6 +15,7 @@ from organizer.extensions import db
 from organizer.hosting import demo
 from organizer.hosting.services import create_host
 from organizer.mail import messages
+from organizer.mail.outbox import queue_message
 from organizer.models import Attendance, Guest
 
 pytestmark = pytest.mark.browser
@@ -179,7 +180,8 @@ def test_pages_fit_a_phone_and_look_right_on_a_desktop(live_server, browser, eve
     db.session.commit()
     guest = make_guest(event, name=NAME, company="Northwind", can_offer="UX reviews " * 30,
                        could_use="A first client", consent_share=True)
-    messages.queue_rsvp_confirmation(db.session, guest, base_url=live_server, position=None)
+    queue_message(db.session, **messages.rsvp_confirmation(guest, guest.event, base_url=live_server,
+                                                           position=None))
     db.session.commit()
     for label, viewport in (("360", PHONE), ("1280", DESKTOP)):
         context = browser.new_context(viewport=viewport, device_scale_factor=1)
