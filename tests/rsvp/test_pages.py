@@ -160,3 +160,44 @@ def test_badge_link_shows_only_what_guest_shares(client, event, make_guest):
     assert "Secret Co" not in client.get(f"/b/{shy.badge_token}").text
     assert "Open Co" in client.get(f"/b/{open_.badge_token}").text
     assert client.get("/b/forged-token").status_code == 404
+
+
+@pytest.mark.parametrize("capacity", [None, 3])
+def test_rsvps_sent_at_once_keep_numbers_and_places(app, make_event, capacity):
+    """Guests posting the form at the same moment, each request in its own session as in
+    production (on PostgreSQL an RSVP to an event without a limit commits in its one
+    statement; with a limit the lock, the count and the insert share one transaction): badge
+    numbers never repeat, the event never takes more than its capacity, and every guest gets
+    a confirmation."""
+    import threading
+
+    from organizer.models import OutboxMessage
+    event_id = make_event(slug="rush", capacity=capacity).id
+    db.session.commit()
+    clients = [app.test_client() for _ in range(8)]
+    pages = [c.get("/e/rush") for c in clients]
+    db.session.remove()  # the fixture's session is idle while the requests run
+    start, statuses, failures = threading.Barrier(len(clients)), [], []
+
+    def post(n):
+        try:
+            start.wait()
+            statuses.append(clients[n].post("/e/rush", data=rsvp_data(
+                pages[n], name=f"Guest {n}", email=f"guest{n}@example.com")).status_code)
+        except BaseException as exc:  # reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=post, args=(n,)) for n in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not failures and statuses == [303] * len(clients), (failures, statuses)
+    guests = db.session.execute(select(Guest.badge_number, Guest.attendance).where(
+        Guest.event_id == event_id)).all()
+    assert sorted(number for number, _ in guests) == list(range(1, len(clients) + 1))
+    places = sum(attendance == Attendance.yes for _, attendance in guests)
+    assert places == (capacity or len(clients))
+    assert sum(attendance == Attendance.waitlist for _, attendance in guests) == \
+        len(clients) - places
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == len(clients)
