@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -33,9 +34,10 @@ class ScoringParams:
     min_score: float = 0.05
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """One possible introduction with the item pair that earned its score."""
+class Candidate(NamedTuple):
+    """One possible introduction with the item pair that earned its score. (A named tuple: a
+    party of 1 000 guests makes some 60 000, and a tuple is built three times faster than a
+    frozen dataclass.)"""
 
     giver: int
     receiver: int
@@ -145,6 +147,10 @@ def score_candidates(analyses: list[AnswerAnalysis], params: ScoringParams = Sco
                                                  params.max_shift))
 
     best: dict[tuple[int, int], Candidate] = {}
+    # Plain Python values and locals for the loop below, which runs some 100 000 times.
+    need_texts, offer_texts, offer_owners = needs.texts, offers.texts, offers.owners
+    need_vagueness, need_flags = needs.vagueness.tolist(), needs.flags.tolist()
+    min_score, givers_per_need = params.min_score, params.givers_per_need
     for start in range(0, len(needs.texts), BLOCK_ROWS):
         stop = min(start + BLOCK_ROWS, len(needs.texts))
         raw, sims = _adjusted_scores(needs, offers, start, stop, need_hub, offer_hub, params, lexical)
@@ -158,24 +164,25 @@ def score_candidates(analyses: list[AnswerAnalysis], params: ScoringParams = Sco
         order = order.tolist()
         for row in range(stop - start):
             need = start + row
+            need_text = need_texts[need]
             columns, scores, reciprocities = order[row], top_sims[row], top_recip[row]
             for receiver in needs.owners[need]:
                 top_score = next((scores[i] for i, c in enumerate(columns)
-                                  if any(g != receiver for g in offers.owners[c])), -1.0)
-                need_best.setdefault(receiver, []).append((needs.texts[need], top_score,
-                                                           float(needs.vagueness[need]), int(needs.flags[need])))
+                                  if any(g != receiver for g in offer_owners[c])), -1.0)
+                need_best.setdefault(receiver, []).append((need_text, top_score, need_vagueness[need],
+                                                           need_flags[need]))
                 found = 0
                 for column, score, reciprocity in zip(columns, scores, reciprocities):
-                    if score < params.min_score or found >= params.givers_per_need:
+                    if score < min_score or found >= givers_per_need:
                         break
-                    for giver in offers.owners[column]:
+                    for giver in offer_owners[column]:
                         if giver == receiver:
                             continue
                         found += 1
                         key = (giver, receiver)
                         current = best.get(key)
                         if current is None or score > current.score:
-                            best[key] = Candidate(giver, receiver, score, offers.texts[column], needs.texts[need],
+                            best[key] = Candidate(giver, receiver, score, offer_texts[column], need_text,
                                                   reciprocity)
     by_receiver: dict[int, list[Candidate]] = {}
     for candidate in best.values():
