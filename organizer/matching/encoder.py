@@ -98,7 +98,7 @@ class SentenceEncoder:
         """Word-piece ids of each text, with [CLS] and [SEP]."""
         return [encoding.ids for encoding in self.tokenizer.encode_batch(texts)]
 
-    def encode(self, texts: list[str], batch_tokens: int = 2048) -> np.ndarray:
+    def encode(self, texts: list[str], batch_tokens: int = 512) -> np.ndarray:
         """Embed texts as L2-normalised float32 rows (mean pooling over tokens).
 
         Several batches run on one thread per core, each with single-threaded BLAS. NumPy lets
