@@ -113,16 +113,18 @@ class SentenceEncoder:
         out = np.zeros((len(texts), HIDDEN), dtype=np.float32)
         batches = _length_batches(ids, batch_tokens)
         workers = min(len(batches), _cores())
+
+        def embed(batch: list[int]) -> np.ndarray:
+            return self._forward(*_padded(ids, batch))
         if workers <= 1:
             for batch in batches:
-                out[batch] = self._forward(*_padded(ids, batch))
+                out[batch] = embed(batch)
             return out
         from concurrent.futures import ThreadPoolExecutor
 
         from threadpoolctl import threadpool_limits
         with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
-            results = pool.map(lambda batch: self._forward(*_padded(ids, batch)), batches)
-            for batch, vectors in zip(batches, results):
+            for batch, vectors in zip(batches, pool.map(embed, batches)):
                 out[batch] = vectors
         return out
 
