@@ -10,6 +10,10 @@ from .results import POSSIBLE, STRONG, GuestAnswers, MatchOptions, MatchResult, 
 from .scoring import Candidate, ScoringParams, score_candidates
 
 CANDIDATES_PER_RECEIVER_MIN = 12
+# At most this many of a receiver's candidates may have written the very same offer. In a large party
+# dozens of guests write "sales coaching"; without a limit a receiver's candidate list can be a dozen
+# of them, and the optimiser has no different reading of the need to fall back on.
+SAME_OFFER_CANDIDATES = 3
 # Not an employer: two people who write these are not colleagues.
 NOT_A_COMPANY = frozenset({"", "self-employed", "self employed", "freelance", "freelancer", "independent",
                            "none", "n/a", "na", "-", "retired", "student", "unemployed", "between jobs",
@@ -59,6 +63,20 @@ def load_analyses(guests: Sequence[GuestAnswers]) -> list[AnswerAnalysis]:
     return analyses  # type: ignore[return-value]
 
 
+def _varied(candidates: list[Candidate], keep: int) -> list[Candidate]:
+    """The best `keep` candidates, with at most SAME_OFFER_CANDIDATES of them per distinct offer text."""
+    taken: dict[str, int] = {}
+    kept = []
+    for candidate in candidates:
+        offer = candidate.offer_item.lower()
+        if taken.get(offer, 0) < SAME_OFFER_CANDIDATES:
+            taken[offer] = taken.get(offer, 0) + 1
+            kept.append(candidate)
+            if len(kept) == keep:
+                break
+    return kept
+
+
 def match_guests(guests: Sequence[GuestAnswers], options: MatchOptions = MatchOptions(),
                  params: ScoringParams = ScoringParams(),
                  progress: Callable[[str], None] | None = None) -> MatchResult:
@@ -92,7 +110,7 @@ def match_guests(guests: Sequence[GuestAnswers], options: MatchOptions = MatchOp
             continue
         covered: set[str] = set()
         offered: set[str] = set()
-        for candidate in usable[:keep]:
+        for candidate in _varied(usable, keep):
             evidence[(candidate.giver, receiver)] = candidate
             # The best helper for each different need gets a nudge, so a guest with two needs is
             # offered help with both rather than three helpers for one; a second helper who wrote

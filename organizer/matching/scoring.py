@@ -175,7 +175,14 @@ def score_candidates(analyses: list[AnswerAnalysis], params: ScoringParams = Sco
                 for column, score, reciprocity in zip(columns, scores, reciprocities):
                     if score < min_score or found >= givers_per_need:
                         break
-                    for giver in offer_owners[column]:
+                    owners = offer_owners[column]
+                    # Guests who wrote the same offer tie for this need. Each receiver meets them
+                    # in a different order, so receivers who share a need are not all handed the
+                    # same few of them, whose places would fill while the others go unused.
+                    if len(owners) > 1:
+                        turn = (receiver * 7919) % len(owners)
+                        owners = owners[turn:] + owners[:turn]
+                    for giver in owners:
                         if giver == receiver:
                             continue
                         found += 1

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from organizer.matching import encoder as encoder_module
-from organizer.matching.analysis import AnswerAnalysis, analyse_answers
+from organizer.matching.analysis import AnswerAnalysis, AnswerItems, analyse_answers
 from organizer.matching.engine import match_guests, same_company
 from organizer.matching.results import GuestAnswers, MatchOptions
 
-from .conftest import topic_analysis
+from .conftest import topic_analysis, unit
 
 PARTY = [
     GuestAnswers("priya@x.org", "Priya", "intros to finance recruiters; I can review your pitch deck",
@@ -156,3 +157,30 @@ def test_guests_left_out_of_circles_form_open_chains():
         (("a", "b", "c"), True), (("d", "e", "f", "g"), False)]
     assert groups[0].route == ("a", "b", "c", "a") and groups[1].route == ("d", "e", "f", "g")
     assert all(len(g.links) == len(g.members) - (0 if g.is_closed else 1) for g in groups)
+
+
+def test_receivers_who_share_a_need_share_out_the_givers_who_wrote_the_same_offer():
+    # 25 guests offer the same thing and 60 want it. Were every receiver handed the same first dozen
+    # of those givers, their 48 places would fill and a dozen receivers would get nobody.
+    givers = [GuestAnswers(f"giver{i}", f"Giver {i}", analysis=topic_analysis([0], [])) for i in range(25)]
+    receivers = [GuestAnswers(f"receiver{i}", f"Receiver {i}", analysis=topic_analysis([], [0]))
+                 for i in range(60)]
+    result = match_guests(givers + receivers, MatchOptions(per_guest=3))
+    assert {s.receiver for s in result.suggestions} == {r.key for r in receivers}
+    load = {}
+    for suggestion in result.suggestions:
+        load[suggestion.giver] = load.get(suggestion.giver, 0) + 1
+    assert len(load) == 25 and max(load.values()) <= 4
+
+
+def test_a_receiver_is_offered_a_different_offer_before_more_of_the_same():
+    # Fifteen guests wrote one offer; two wrote a slightly different one that suits the need a little
+    # less. The receiver's three suggestions include a guest who wrote the other one.
+    close = unit(0) + 0.4 * unit(1)
+    other = AnswerAnalysis(AnswerItems(("topic 0, another way",), (0,), (0.0,), (close / np.linalg.norm(close))[None]),
+                           AnswerItems.empty())
+    guests = ([GuestAnswers(f"same{i}", f"Same {i}", analysis=topic_analysis([0], [])) for i in range(15)]
+              + [GuestAnswers(f"other{i}", f"Other {i}", analysis=other) for i in range(2)]
+              + [GuestAnswers("asker", "Asker", analysis=topic_analysis([], [0]))])
+    offers = [s.offer_item for s in match_guests(guests, MatchOptions(per_guest=3)).for_receiver("asker")]
+    assert len(offers) == 3 and "topic 0, another way" in offers and "topic 0" in offers
