@@ -9,7 +9,7 @@ from .circles import find_groups
 from .results import POSSIBLE, STRONG, GuestAnswers, MatchOptions, MatchResult, Suggestion, UnservedNeed
 from .scoring import Candidate, ScoringParams, score_candidates
 
-CANDIDATES_PER_RECEIVER_MIN = 12
+CANDIDATES_PER_RECEIVER_MIN = 10
 # At most this many of a receiver's candidates may have written the very same offer. In a large party
 # dozens of guests write "sales coaching"; without a limit a receiver's candidate list can be a dozen
 # of them, and the optimiser has no different reading of the need to fall back on.
@@ -101,7 +101,7 @@ def match_guests(guests: Sequence[GuestAnswers], options: MatchOptions = MatchOp
         return not (options.separate_companies and employer[giver] is not None
                     and employer[giver] == employer[receiver])
 
-    keep = max(CANDIDATES_PER_RECEIVER_MIN, 4 * options.per_guest)
+    keep = max(CANDIDATES_PER_RECEIVER_MIN, 3 * options.per_guest + 1)
     evidence: dict[tuple[int, int], Candidate] = {}
     edges: list[Edge] = []
     for receiver, candidates in scored.by_receiver.items():

@@ -101,3 +101,13 @@ def test_locked_edges_are_kept_even_against_the_score():
     edges = [Edge(0, 10, 0.9), Edge(1, 10, 0.1, is_forced=True)]
     chosen = assign(edges, per_receiver=1, per_giver=1)
     assert [(e.giver, e.receiver) for e in chosen] == [(1, 10)]
+
+
+def test_a_givers_last_place_makes_a_first_introduction_good_before_it_adds_a_second():
+    # Gil is Ann's best helper (0.5; Hal 0.3 is her other) and Bea's second (0.6, after Ivy 0.9).
+    # Adding Gil to Bea's list scores more in sum (0.3 + 0.9 + 0.6 > 0.5 + 0.3 + 0.9), but leaves Ann
+    # a weaker first introduction; the first introduction counts more, so Gil goes to Ann.
+    gil, hal, ivy, ann, bea = 0, 1, 2, 10, 11
+    edges = [Edge(gil, ann, 0.5), Edge(hal, ann, 0.3), Edge(ivy, bea, 0.9), Edge(gil, bea, 0.6)]
+    chosen = {(e.giver, e.receiver) for e in assign(edges, per_receiver=2, per_giver=1)}
+    assert chosen == {(gil, ann), (hal, ann), (ivy, bea)}

@@ -2,8 +2,8 @@
 
 The issue's targets (hit@3 ≥ 0.90, precision@1 ≥ 0.85; strong precision@3 ≥ 0.95, unserved false
 rate ≤ 0.05, hit@3 ≥ 0.60) are not all met yet (docs/matching.md has the figures); these floors sit
-just under what the engine measures today on these two scenarios (measured p@1 0.778, hit@3 0.833;
-strong p@3 0.914, hit@3 0.473, unserved false rate 0.087), so a change that makes matching worse
+just under what the engine measures today on these two scenarios (measured p@1 0.771, hit@3 0.840;
+strong p@3 0.905, hit@3 0.478, unserved false rate 0.087), so a change that makes matching worse
 fails here.
 """
 from __future__ import annotations
