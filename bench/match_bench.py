@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/match_bench.py                      # default grid (takes a few minutes)
     .venv/bin/python bench/match_bench.py --sizes 30,120 --seeds 1,2 --speed-sizes 1000
+    .venv/bin/python bench/match_bench.py --topics bench/holdout_topics.json --speed-sizes ""   # own held-out bank
 
 The shared benchmark is found at $PIF_SHARED/matching-bench or ../shared/matching-bench beside the repo.
 """
@@ -27,12 +28,13 @@ def pif_command() -> list[str]:
     return [sys.executable, "-c", "import sys; from organizer.cli import main; sys.exit(main())"]
 
 
-def generate(size: int, seed: int, out: Path) -> Path:
-    """Write one scenario with the shared generator."""
-    directory = out / f"n{size}_s{seed}"
+def generate(size: int, seed: int, out: Path, topics: Path | None = None) -> Path:
+    """Write one scenario with the shared generator (from the dev topic bank, or from `topics`)."""
+    directory = out / (f"n{size}_s{seed}" if topics is None else f"{topics.stem}_n{size}_s{seed}")
     if not (directory / "gold.json").exists():
+        bank = ["--topics", str(topics)] if topics is not None else []
         subprocess.run([sys.executable, str(BENCH / "dev" / "generate.py"), "--size", str(size), "--seed",
-                        str(seed), "--out", str(directory)], check=True, stdout=subprocess.DEVNULL)
+                        str(seed), "--out", str(directory)] + bank, check=True, stdout=subprocess.DEVNULL)
     return directory
 
 
@@ -67,12 +69,12 @@ def show(label: str, metrics: dict) -> None:
                                        for m in METRICS))
 
 
-def quality(sizes: list[int], seeds: list[int], work: Path, extra: list[str]) -> None:
+def quality(sizes: list[int], seeds: list[int], work: Path, extra: list[str], topics: Path | None = None) -> None:
     """Run the matcher and the naive baseline on every scenario and print averages."""
     ours, strong, baseline = [], [], []
     for size in sizes:
         for seed in seeds:
-            directory = generate(size, seed, work)
+            directory = generate(size, seed, work, topics)
             matches = directory / "matches.json"
             elapsed, _, _ = run_timed(pif_command() + ["match", "--csv", str(directory / "guests.csv"), "--json"]
                                       + extra, matches)
@@ -116,6 +118,8 @@ def main() -> None:
     parser.add_argument("--speed-sizes", default="1000,10000")
     parser.add_argument("--work", default=None, help="folder for scenarios (default: a temporary one)")
     parser.add_argument("--giver-cap", type=int, default=None, help="pass --giver-cap L to pif match")
+    parser.add_argument("--topics", type=Path, default=None,
+                        help="another topic bank for the generator, e.g. bench/holdout_topics.json")
     args = parser.parse_args()
     if not BENCH.exists():
         raise SystemExit(f"shared benchmark not found at {BENCH} (set PIF_SHARED)")
@@ -124,7 +128,8 @@ def main() -> None:
         work.mkdir(parents=True, exist_ok=True)
         if args.sizes:
             extra = ["--giver-cap", str(args.giver_cap)] if args.giver_cap else []
-            quality([int(s) for s in args.sizes.split(",")], [int(s) for s in args.seeds.split(",")], work, extra)
+            quality([int(s) for s in args.sizes.split(",")], [int(s) for s in args.seeds.split(",")], work, extra,
+                    args.topics)
         if args.speed_sizes:
             speed([int(s) for s in args.speed_sizes.split(",")], work)
 
