@@ -8,11 +8,11 @@ from functools import lru_cache
 
 import numpy as np
 
-from .direction import direction_flags
+from .direction import JOB_SEEKING, direction_flags
 from .text import answer_spans, normalise_item, split_answer, strip_framing
 from .vagueness import vagueness
 
-ANALYSIS_VERSION = 3
+ANALYSIS_VERSION = 5  # 5: more job-seeking and candidate idioms in the direction flags
 WHOLE_CLAUSE = 8  # flag bit: a multi-part clause kept whole beside its parts
 DIMENSIONS = 384
 # Each item is embedded inside a plain sentence that says which side it is on. The model was trained
@@ -74,6 +74,12 @@ def _item_key(item: str) -> str:
     return normalise_item(strip_framing(item)).lower()
 
 
+def _flags(text: str, key: str) -> int:
+    """Direction flags of an item. The framing that the key drops can be what says the writer wants
+    work ("need work as a cook", "looking for work"), so that reading also comes from the whole text."""
+    return direction_flags(key) | (direction_flags(normalise_item(text).lower()) & JOB_SEEKING)
+
+
 def analyse_many(answers: list[tuple[str, str]], encoder=None) -> list[AnswerAnalysis]:
     """Analyse (can_offer, could_use) pairs together, embedding each distinct item text once."""
     if encoder is None:
@@ -108,7 +114,7 @@ def analyse_many(answers: list[tuple[str, str]], encoder=None) -> list[AnswerAna
         for text in spans:
             if text in part_set:
                 row = normalised[_item_key(text)]
-                vector, flag, vague_score = vectors[row], direction_flags(keys[row]), float(vague[row])
+                vector, flag, vague_score = vectors[row], _flags(text, keys[row]), float(vague[row])
             else:
                 # A clause kept whole is read as the mean of its parts: mean pooling makes that close
                 # to embedding it, at no cost.
@@ -117,7 +123,7 @@ def analyse_many(answers: list[tuple[str, str]], encoder=None) -> list[AnswerAna
                     continue
                 mean = vectors[inner].mean(0)
                 vector = mean / max(float(np.linalg.norm(mean)), 1e-9)
-                flag = direction_flags(_item_key(text)) | WHOLE_CLAUSE
+                flag = _flags(text, _item_key(text)) | WHOLE_CLAUSE
                 vague_score = float(min(vague[inner]))
             texts.append(text)
             flags.append(flag)

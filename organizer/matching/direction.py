@@ -24,13 +24,22 @@ _JOB_SEEKING = re.compile(
     r"\b(?:(?:a|new|next|my next|first|full-time|part-time|paid)\s+(?:[\w-]+\s+){0,2}(?:job|role|position|gig)s?\b|"
     r"(?:looking|searching|hunting|applying)\s+for\s+(?:[\w-]+\s+){0,3}(?:jobs?|roles?|positions?|gigs?|work)\b|"
     r"job\s+(?:search|hunt|hunting|leads?)|employment|between\s+(?:jobs|gigs|roles)|laid\s+off|"
-    r"get\s+(?:hired|a\s+job)|land(?:ing)?\s+(?:a|my)\s+(?:job|role|position))",
+    r"get\s+(?:hired|a\s+job)|land(?:ing)?\s+(?:a|my)\s+(?:job|role|position)|"
+    # "need work as a cook", "want paid work", "where should I apply?"
+    r"(?:need|needs|want|wants|seeking)\s+(?:paid\s+|steady\s+|more\s+)?work\b(?!\s+(?:done|on)\b)|"
+    r"where\s+(?:should|can|do)\s+I\s+apply)",
     re.IGNORECASE)
 # People who want jobs: offered ("I know engineers open to new roles") or wanted ("finding candidates").
 _OFFERS_CANDIDATES = re.compile(
     r"\b(?:candidates?|applicants?|job\s*seekers?|open\s+to\s+(?:new\s+)?(?:roles|opportunities|work|jobs)|"
-    r"looking\s+for\s+(?:work|jobs|new\s+roles)|talent(?:\s+(?:pool|network|sourcing))?|sourcing|recruiters?)\b",
+    r"looking\s+for\s+(?:work|jobs|new\s+roles)|talent(?:\s+(?:pool|network|sourcing))?|sourcing|recruiters?|"
+    # "cooks who want full-time kitchen jobs", "my graduating class needs placements"
+    r"who\s+(?:want|need|are\s+looking\s+for|are\s+after)\s+(?:[\w-]+\s+){0,2}(?:jobs|work|roles|positions)|"
+    r"needs?\s+(?:job\s+)?placements?)\b",
     re.IGNORECASE)
+
+
+HIRING, JOB_SEEKING, ABOUT_CANDIDATES = 1, 2, 4
 
 
 def is_hiring(text: str) -> bool:
@@ -50,8 +59,8 @@ def offers_candidates(text: str) -> bool:
 
 def direction_flags(text: str) -> int:
     """Pack the three readings into bits: 1 hiring, 2 job seeking, 4 offers candidates."""
-    return (1 if is_hiring(text) else 0) | (2 if is_job_seeking(text) else 0) | (
-        4 if offers_candidates(text) else 0)
+    return (HIRING if is_hiring(text) else 0) | (JOB_SEEKING if is_job_seeking(text) else 0) | (
+        ABOUT_CANDIDATES if offers_candidates(text) else 0)
 
 
 def directions_clash(offer_flags: int, need_flags: int) -> bool:

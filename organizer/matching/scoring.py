@@ -7,10 +7,10 @@ from typing import NamedTuple
 import numpy as np
 
 from .analysis import DIMENSIONS, AnswerAnalysis
+from .direction import ABOUT_CANDIDATES, HIRING, JOB_SEEKING
 from .lexical import tfidf_matrices
 
 BLOCK_ROWS = 1024
-HIRING, JOB_SEEKING, ABOUT_CANDIDATES = 1, 2, 4
 
 
 @dataclass(frozen=True)

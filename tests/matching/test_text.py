@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from organizer.matching.direction import direction_flags, directions_clash, is_hiring, is_job_seeking
+from organizer.matching.analysis import analyse_many
+from organizer.matching.direction import (JOB_SEEKING, direction_flags, directions_clash, is_hiring, is_job_seeking,
+                                          offers_candidates)
 from organizer.matching.text import answer_spans, normalise_item, split_answer, strip_framing
 
 
@@ -117,6 +119,40 @@ def test_hiring_idioms_read_as_an_employer(text):
 ])
 def test_not_hiring(text):
     assert not is_hiring(text)
+
+
+@pytest.mark.parametrize("text", [
+    "need work as a welder",
+    "want paid work this summer",
+    "just finished nursing school, where should I apply?",
+])
+def test_job_seeking_idioms(text):
+    assert is_job_seeking(text)
+
+
+@pytest.mark.parametrize("text", [
+    "we need work done on the roof",
+    "I want to work on my posture",
+    "how do I apply sunscreen properly",
+])
+def test_not_job_seeking(text):
+    assert not is_job_seeking(text)
+
+
+@pytest.mark.parametrize("text", [
+    "I know welders who want full-time jobs",
+    "my bootcamp cohort needs placements",
+])
+def test_candidate_idioms(text):
+    assert offers_candidates(text)
+
+
+def test_framing_that_says_the_writer_wants_work_is_read():
+    """"need" is framing and leaves the key, but "need work as a welder" still reads as job seeking, so
+    an offer of welders who want work does not meet it as a safe bet."""
+    (analysis,) = analyse_many([("", "need work as a welder")])
+    assert analysis.needs.flags[0] & JOB_SEEKING
+    assert directions_clash(direction_flags("I know welders who want full-time jobs"), analysis.needs.flags[0])
 
 
 def test_filler_only_item_has_no_substance():
