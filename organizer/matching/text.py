@@ -49,10 +49,20 @@ def _word_count(text: str) -> int:
     return len(re.findall(r"[A-Za-z0-9']+", text))
 
 
+# A side of "and" that opens with a verb of its own subject-less clause, or with "it's"/"there was",
+# continues a sentence ("we bought a duplex and are suddenly landlords", "… and it's killing our
+# budget"): it is not a list item of its own.
+_CONTINUES_CLAUSE = re.compile(
+    r"^(?:(?:is|are|was|were|am|has|have|had|does|do|did|can't|cannot|won't)\b|"
+    r"(?:it|that|this|there)(?:'s|\s+(?:is|was|has|had|are|were)\b)|(?:nobody|nothing|everything|everyone)\b)",
+    re.IGNORECASE)
+
+
 def _split_and(part: str) -> list[str]:
     """Split at "and"/"&" only when both sides read as items ("research and development" stays whole)."""
     pieces = [p for p in (_strip_item(p) for p in _AND_SPLIT.split(part)) if p]
-    if len(pieces) < 2 or min(_word_count(p) for p in pieces) < MIN_WORDS_PER_LIST_PART:
+    if (len(pieces) < 2 or min(_word_count(p) for p in pieces) < MIN_WORDS_PER_LIST_PART
+            or any(_CONTINUES_CLAUSE.match(p) for p in pieces[1:])):
         return [part]
     return pieces
 

@@ -155,6 +155,20 @@ def test_framing_that_says_the_writer_wants_work_is_read():
     assert directions_clash(direction_flags("I know welders who want full-time jobs"), analysis.needs.flags[0])
 
 
+@pytest.mark.parametrize("text", [
+    "we bought a duplex and are suddenly landlords",
+    "we eat takeout every night and it's killing our budget",
+    "my dad passed and there was no will anywhere",
+])
+def test_and_that_continues_a_sentence_does_not_split(text):
+    assert split_answer(text) == [text]
+
+
+def test_and_between_items_still_splits():
+    assert split_answer("tax prep and estate planning") == ["tax prep", "estate planning"]
+    assert split_answer("I fix bikes and I teach guitar") == ["I fix bikes", "I teach guitar"]
+
+
 def test_filler_only_item_has_no_substance():
     assert normalise_item("honestly") == ""
     assert "honestly" not in normalise_item("honestly, tax prep")
