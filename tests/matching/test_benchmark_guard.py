@@ -3,8 +3,9 @@
 The issue's targets (hit@3 ≥ 0.90, precision@1 ≥ 0.85; strong precision@3 ≥ 0.95, unserved false
 rate ≤ 0.05, hit@3 ≥ 0.60) are not all met yet (docs/matching.md has the figures); these floors sit
 just under what the engine measures today on these two scenarios (measured p@1 0.771, hit@3 0.840;
-strong p@3 0.905, hit@3 0.478, unserved false rate 0.087), so a change that makes matching worse
-fails here.
+strong p@3 0.909, hit@3 0.487, unserved false rate 0.087), so a change that makes matching worse
+fails here. The same two scenarios drawn from our own held-out bank guard wording the engine was
+never tuned on.
 """
 from __future__ import annotations
 
@@ -27,6 +28,15 @@ SCENARIOS = [(150, 21), (400, 22)]
 FLOORS = {"precision@1": 0.75, "hit@3": 0.81}
 STRONG_FLOORS = {"precision@3": 0.89, "hit@3": 0.43}
 STRONG_UNSERVED_CEILING = 0.10
+# The same scenarios drawn from our own held-out topic bank (bench/holdout_topics.json: 30 topics, none
+# of the dev bank's, never tuned on). Floors a little under the measured values: a change tuned to
+# the dev bank's wording that makes matching worse on other wording fails here.
+HOLDOUT_TOPICS = REPO / "bench" / "holdout_topics.json"
+# Measured 26 Nov: p@1 0.791, hit@3 0.898; strong p@3 0.884, hit@3 0.496, unserved false rate 0.155
+# (the code before that day's direction and splitting changes: p@1 0.767, strong p@3 0.823, which fail).
+HOLDOUT_FLOORS = {"precision@1": 0.77, "hit@3": 0.87}
+HOLDOUT_STRONG_FLOORS = {"precision@3": 0.86, "hit@3": 0.46}
+HOLDOUT_STRONG_UNSERVED_CEILING = 0.18
 
 
 def _scorer():
@@ -36,16 +46,15 @@ def _scorer():
     return module
 
 
-@pytest.fixture(scope="module")
-def measured(tmp_path_factory):
-    if not (BENCH / "dev" / "generate.py").exists():
-        pytest.skip(f"shared matching benchmark not found at {BENCH}")
+def measure(work: Path, topics: Path | None = None) -> dict[str, float]:
+    """Generate SCENARIOS (from the dev bank, or from `topics`), match them and average the scores."""
     scorer = _scorer()
+    bank = ["--topics", str(topics)] if topics is not None else []
     totals: dict[str, list[float]] = {}
     for size, seed in SCENARIOS:
-        out = tmp_path_factory.mktemp(f"n{size}_s{seed}")
+        out = work / f"n{size}_s{seed}"
         subprocess.run([sys.executable, str(BENCH / "dev" / "generate.py"), "--size", str(size), "--seed",
-                        str(seed), "--out", str(out)], check=True, capture_output=True)
+                        str(seed), "--out", str(out)] + bank, check=True, capture_output=True)
         result = match_guests(read_guest_csv(out / "guests.csv"), MatchOptions())
         ranked_all: dict[str, list[str]] = {}
         ranked_strong: dict[str, list[str]] = {}
@@ -65,6 +74,20 @@ def measured(tmp_path_factory):
     return {name: sum(values) / len(values) for name, values in totals.items()}
 
 
+@pytest.fixture(scope="module")
+def measured(tmp_path_factory):
+    if not (BENCH / "dev" / "generate.py").exists():
+        pytest.skip(f"shared matching benchmark not found at {BENCH}")
+    return measure(tmp_path_factory.mktemp("dev"))
+
+
+@pytest.fixture(scope="module")
+def measured_holdout(tmp_path_factory):
+    if not (BENCH / "dev" / "generate.py").exists():
+        pytest.skip(f"shared matching benchmark not found at {BENCH}")
+    return measure(tmp_path_factory.mktemp("holdout"), HOLDOUT_TOPICS)
+
+
 def test_ranking_quality_does_not_regress(measured):
     for name, floor in FLOORS.items():
         assert measured[name] >= floor, (name, measured)
@@ -78,3 +101,11 @@ def test_strong_suggestions_stay_precise(measured):
 
 def test_no_giver_is_mobbed(measured):
     assert measured["max_load"] <= MatchOptions().max_per_giver
+
+
+def test_held_out_bank_does_not_regress(measured_holdout):
+    for name, floor in HOLDOUT_FLOORS.items():
+        assert measured_holdout[name] >= floor, (name, measured_holdout)
+    for name, floor in HOLDOUT_STRONG_FLOORS.items():
+        assert measured_holdout["strong " + name] >= floor, (name, measured_holdout)
+    assert measured_holdout["strong unserved_false_rate"] <= HOLDOUT_STRONG_UNSERVED_CEILING, measured_holdout
