@@ -4,8 +4,14 @@ from __future__ import annotations
 import pytest
 
 from organizer.matching.analysis import analyse_many
-from organizer.matching.direction import (JOB_SEEKING, direction_flags, directions_clash, is_hiring, is_job_seeking,
-                                          offers_candidates)
+from organizer.matching.direction import (
+    JOB_SEEKING,
+    direction_flags,
+    directions_clash,
+    is_hiring,
+    is_job_seeking,
+    offers_candidates,
+)
 from organizer.matching.text import answer_spans, normalise_item, split_answer, strip_framing
 
 
