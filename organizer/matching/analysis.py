@@ -9,7 +9,7 @@ from functools import lru_cache
 import numpy as np
 
 from .direction import JOB_SEEKING, direction_flags
-from .text import answer_spans, normalise_item, split_answer, strip_framing
+from .text import answer_spans, clean_text, normalise_item, split_answer, strip_framing
 from .vagueness import vagueness
 
 ANALYSIS_VERSION = 6  # 5: more job-seeking and candidate idioms; 6: "and" that continues a clause does not split
@@ -77,7 +77,7 @@ def _item_key(item: str) -> str:
 def _flags(text: str, key: str) -> int:
     """Direction flags of an item. The framing that the key drops can be what says the writer wants
     work ("need work as a cook", "looking for work"), so that reading also comes from the whole text."""
-    return direction_flags(key) | (direction_flags(normalise_item(text).lower()) & JOB_SEEKING)
+    return direction_flags(key) | (direction_flags(clean_text(text).lower()) & JOB_SEEKING)
 
 
 def analyse_many(answers: list[tuple[str, str]], encoder=None) -> list[AnswerAnalysis]:
