@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import re
 
+# Flag bits of direction_flags.
+HIRING, JOB_SEEKING, ABOUT_CANDIDATES = 1, 2, 4
+
 # The writer is hiring ("we're hiring a designer", "need to hire", "recruiting for"); "hiring manager"
 # and "hiring panel" describe a role, not an opening.
 _HIRING = re.compile(
@@ -39,9 +42,6 @@ _OFFERS_CANDIDATES = re.compile(
     re.IGNORECASE)
 
 
-HIRING, JOB_SEEKING, ABOUT_CANDIDATES = 1, 2, 4
-
-
 def is_hiring(text: str) -> bool:
     """True when the writer speaks as an employer filling a role."""
     return bool(_HIRING.search(text))
@@ -58,13 +58,13 @@ def offers_candidates(text: str) -> bool:
 
 
 def direction_flags(text: str) -> int:
-    """Pack the three readings into bits: 1 hiring, 2 job seeking, 4 offers candidates."""
+    """Pack the three readings into bits: HIRING, JOB_SEEKING, ABOUT_CANDIDATES (offers candidates)."""
     return (HIRING if is_hiring(text) else 0) | (JOB_SEEKING if is_job_seeking(text) else 0) | (
         ABOUT_CANDIDATES if offers_candidates(text) else 0)
 
 
 def directions_clash(offer_flags: int, need_flags: int) -> bool:
     """True when the offer and the need are on the same side of a hire (two employers, two seekers)."""
-    both_hiring = bool(offer_flags & 1) and bool(need_flags & (1 | 4))
-    candidates_to_seeker = bool(offer_flags & 4) and bool(need_flags & 2)
+    both_hiring = bool(offer_flags & HIRING) and bool(need_flags & (HIRING | ABOUT_CANDIDATES))
+    candidates_to_seeker = bool(offer_flags & ABOUT_CANDIDATES) and bool(need_flags & JOB_SEEKING)
     return both_hiring or candidates_to_seeker
