@@ -12,7 +12,9 @@ from .direction import JOB_SEEKING, direction_flags
 from .text import answer_spans, clean_text, normalise_item, split_answer, strip_framing
 from .vagueness import vagueness
 
-ANALYSIS_VERSION = 6  # 5: more job-seeking and candidate idioms; 6: "and" that continues a clause does not split
+# 5: more job-seeking and candidate idioms; 6: an "and" that continues a clause does not split;
+# 7: words in any script count.
+ANALYSIS_VERSION = 7
 WHOLE_CLAUSE = 8  # flag bit: a multi-part clause kept whole beside its parts
 DIMENSIONS = 384
 # Each item is embedded inside a plain sentence that says which side it is on. The model was trained

@@ -21,6 +21,7 @@ _TRAILING_PUNCT = re.compile(r"[\s.,;:!?~]+$")
 _EMOTICON = re.compile(r"(?:[:;=]-?[)(DPp/\\|]|<3|\^_\^)")
 _WORD = re.compile(r"\w[\w'&/-]*|\S")
 MIN_WORDS_PER_LIST_PART = 2
+_ANY_WORD = re.compile(r"[^\W_][\w']*")
 
 
 # The ASCII symbols (Unicode category S) that clean_text drops: "$" and "+" carry meaning and stay.
@@ -46,7 +47,8 @@ def _strip_item(item: str) -> str:
 
 
 def _word_count(text: str) -> int:
-    return len(re.findall(r"[A-Za-z0-9']+", text))
+    # Words in any script: an answer in Arabic or Chinese is items too, not nothing.
+    return len(_ANY_WORD.findall(text))
 
 
 # A side of "and" that opens with a verb of its own subject-less clause, or with "it's"/"there was",

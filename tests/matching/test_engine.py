@@ -62,6 +62,13 @@ def test_unserved_need_is_listed_and_gets_no_strong_suggestion(party_result):
     assert all(s.strength == "possible" for s in party_result.for_receiver("dan@w.org"))
 
 
+def test_answers_in_another_script_are_read_not_dropped():
+    """An answer in Arabic has no Latin letters; it is still an item, and the host sees the need."""
+    guests = PARTY + [GuestAnswers("yusuf@t.org", "يوسف", "ترجمة عربية", "أحتاج محاسب", "")]
+    result = match_guests(guests)
+    assert ("yusuf@t.org", "أحتاج محاسب") in {(u.guest, u.need_item) for u in result.unserved}
+
+
 def test_json_contract(party_result):
     rows = json.loads(json.dumps(party_result.to_json()))
     assert rows and set(rows[0]) == {"giver", "receiver", "score", "reason", "strength"}

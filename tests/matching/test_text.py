@@ -175,6 +175,11 @@ def test_and_between_items_still_splits():
     assert split_answer("I fix bikes and I teach guitar") == ["I fix bikes", "I teach guitar"]
 
 
+def test_items_in_any_script():
+    assert split_answer("أحتاج محاسب") == ["أحتاج محاسب"]
+    assert split_answer("Бухгалтерия; перевод") == ["Бухгалтерия", "перевод"]
+
+
 def test_filler_only_item_has_no_substance():
     assert normalise_item("honestly") == ""
     assert "honestly" not in normalise_item("honestly, tax prep")
