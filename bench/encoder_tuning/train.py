@@ -1,0 +1,77 @@
+"""Fine-tune the top layers of all-MiniLM-L6-v2 so that needs meet the offers that serve them.
+
+    python bench/encoder_tuning/train.py prepared.json organizer/matching/data/offer_need_layers.safetensors
+
+Runs in its own environment with PyTorch (see README.md here). Each step takes one need and one offer
+from each of 32 topics of the training banks; the loss asks every need to pick its own topic's offer
+out of the batch's offers plus one offer from a near-miss topic (its `confusable_with`), and every
+offer to pick its need. Only the top layers train; the rest of the model stays as published.
+The output keeps the trained layers only, in float16.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from safetensors.numpy import save_file
+from torch_minilm import MiniLM
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data", help="prepare.py's output")
+    parser.add_argument("out")
+    parser.add_argument("--train-from", type=int, default=4, help="first layer to train (0-5)")
+    parser.add_argument("--steps", type=int, default=450)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--lr", type=float, default=2e-5)
+    parser.add_argument("--scale", type=float, default=20.0, help="inverse temperature of the softmax")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    torch.manual_seed(args.seed)
+    random.seed(args.seed)
+    torch.set_num_threads(2)
+    model = MiniLM()
+    trained = model.layer_names(args.train_from)
+    for name in trained:
+        model.params[name].requires_grad_(True)
+    topics = json.load(open(args.data, encoding="utf-8"))
+    by_id = {t["id"]: t for t in topics}
+    optimiser = torch.optim.AdamW([model.params[n] for n in trained], lr=args.lr, weight_decay=0.0)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimiser, lambda s: min(1.0, (s + 1) / 20) * max(0.0, 1 - s / args.steps))
+    started, running = time.time(), None
+    for step in range(args.steps):
+        batch = random.sample(topics, args.batch)
+        in_batch = {t["id"] for t in batch}
+        needs = [random.choice(t["needs"]) for t in batch]
+        offers = [random.choice(t["offers"]) for t in batch]
+        near_misses = []
+        for t in batch:
+            confusable = [c for c in t["confusable"] if c in by_id and c not in in_batch]
+            source = (by_id[random.choice(confusable)] if confusable
+                      else random.choice([u for u in topics if u["id"] not in in_batch]))
+            near_misses.append(random.choice(source["offers"]))
+        n = model.phrases(needs)
+        o = model.phrases(offers + near_misses)
+        target = torch.arange(args.batch)
+        loss = (F.cross_entropy(args.scale * n @ o.T, target)
+                + F.cross_entropy(args.scale * o[:args.batch] @ n.T, target))
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        schedule.step()
+        running = loss.item() if running is None else 0.95 * running + 0.05 * loss.item()
+        if step % 25 == 0 or step == args.steps - 1:
+            print(f"step {step:4d}  loss {running:.3f}  {time.time() - started:5.0f} s", flush=True)
+    save_file({n: model.params[n].detach().numpy().astype(np.float16) for n in trained}, args.out)
+    print(f"wrote {args.out}: {len(trained)} tensors (layers {args.train_from}-5, float16)")
+
+
+if __name__ == "__main__":
+    main()
