@@ -7,6 +7,7 @@ never split across pages unless one is taller than a page), then drawing, so eac
 from __future__ import annotations
 
 import io
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -149,7 +150,27 @@ def wrap(text: str, width: float, size: float, bold: bool = False,
         current, used = [piece], string_width(piece, size, bold)
     if current:
         lines.append(" ".join(current))
-    return [line for line in lines if line]
+    return _keep_direction(text, [line for line in lines if line])
+
+
+_STRONG_DIRECTIONS = {"L": "\u200e", "R": "\u200f", "AL": "\u200f"}  # left-to-right / right-to-left mark
+
+
+def _keep_direction(text: str, lines: list[str]) -> list[str]:
+    """Each wrapped line keeps its paragraph's direction.
+
+    The bidi algorithm reads a line's direction from its first strong letter, so a continuation line
+    that starts inside a right-to-left name ("… Noa Levi / נועה | לוי (#7) → Yusuf …") would be laid
+    out right to left, its names and badge numbers in the wrong order. A direction mark (an invisible
+    strong letter, dropped before drawing) at the head of each continuation line prevents that.
+    """
+    if len(lines) < 2 or text.isascii():
+        return lines
+    directions = (unicodedata.bidirectional(c) for c in text)
+    mark = next((_STRONG_DIRECTIONS[d] for d in directions if d in _STRONG_DIRECTIONS), "")
+    if mark == "\u200e" and not any(unicodedata.bidirectional(c) in ("R", "AL") for c in text):
+        return lines  # left to right throughout: nothing to keep
+    return lines[:1] + [mark + line for line in lines[1:]]
 
 
 class SheetRenderer:

@@ -174,3 +174,18 @@ def test_an_empty_run_still_prints():
     assert len(pages) == 1 and "No guests in this run." in text and "page 1 of 1" in text
     with pytest.raises(ValueError):
         render_sheet(SheetData("x", "", "", "", ()), "legal")
+
+
+def test_a_wrapped_line_that_starts_inside_a_right_to_left_name_stays_left_to_right():
+    """A circle line wraps between the two words of a Hebrew name: the second line must still read
+    left to right, "לוי (#7) → Yusuf …", not be laid out right to left with its numbers swapped."""
+    from organizer.matching.sheet import string_width
+    head = "Chain 1: Margaret Chen (#9) → Noa Levi / נועה"
+    text = head + " לוי\u200e (#7) → Yusuf Al-Amin (#8)"
+    lines = wrap(text, string_width(head, 10) + 1, 10)
+    assert len(lines) == 2 and lines[0] == head
+    second = prepare_text(lines[1])
+    assert second.startswith(prepare_text("לוי")) and second.endswith(" (#7) → Yusuf Al-Amin (#8)")
+    assert prepare_text(lines[0]).startswith("Chain 1: Margaret Chen (#9)")
+    arabic = "يحتاج إلى محاسب لشركة صغيرة في المدينة"  # a right-to-left paragraph stays right to left
+    assert all(prepare_text(line) for line in wrap(arabic, string_width("يحتاج إلى محاسب", 10), 10))
