@@ -2,8 +2,8 @@
 
 The issue's targets (hit@3 ≥ 0.90, precision@1 ≥ 0.85; strong precision@3 ≥ 0.95, unserved false
 rate ≤ 0.05, hit@3 ≥ 0.60) are not all met yet (docs/matching.md has the figures); these floors sit
-just under what the engine measures today on these two scenarios (measured p@1 0.776, hit@3 0.818;
-strong p@3 0.906, hit@3 0.484, unserved false rate 0.039), so a change that makes matching worse
+just under what the engine measures today on these two scenarios (measured p@1 0.776, hit@3 0.817;
+strong p@3 0.904, hit@3 0.484, unserved false rate 0.039), so a change that makes matching worse
 fails here. The same two scenarios drawn from our own held-out bank guard wording the engine was
 never tuned on.
 """
@@ -32,7 +32,7 @@ STRONG_UNSERVED_CEILING = 0.07
 # of the dev bank's, never tuned on). Floors a little under the measured values: a change tuned to
 # the dev bank's wording that makes matching worse on other wording fails here.
 HOLDOUT_TOPICS = REPO / "bench" / "holdout_topics.json"
-# Measured 26 Nov with the tuned top layers: p@1 0.793, hit@3 0.881; strong p@3 0.883, hit@3 0.429,
+# Measured 26 Nov with the tuned top layers: p@1 0.796, hit@3 0.885; strong p@3 0.875, hit@3 0.427,
 # unserved false rate 0.170 (with the published layers: 0.791, 0.898; 0.884, 0.496, 0.155).
 HOLDOUT_FLOORS = {"precision@1": 0.78, "hit@3": 0.87}
 HOLDOUT_STRONG_FLOORS = {"precision@3": 0.86, "hit@3": 0.41}
