@@ -202,6 +202,11 @@ _MAYBE_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\U00010800-\U00
                         "\U0001e800-\U0001efff]")
 
 
+def has_right_to_left(text: str) -> bool:
+    """Whether the text holds a right-to-left letter (Hebrew, Arabic, ...)."""
+    return bool(_MAYBE_RTL.search(text)) and any(unicodedata.bidirectional(c) in _RTL_CLASSES for c in text)
+
+
 @lru_cache(maxsize=2048)
 def prepare_text(text: str) -> str:
     """Normalise text for drawing: NFC, no control characters, one-line, RTL in visual order."""
@@ -214,8 +219,7 @@ def prepare_text(text: str) -> str:
     text = "".join(" " if c.isspace() else c for c in text
                    if c.isspace() or unicodedata.category(c) != "Cc")
     text = _SPACE_LIKE.sub(" ", text).strip()
-    if _MAYBE_RTL.search(text) and any(unicodedata.bidirectional(c) in _RTL_CLASSES
-                                       for c in text):
+    if has_right_to_left(text):
         text = _visual_order(text)
     # Format characters (bidi marks, joiners, variation selectors) have no glyph to draw.
     text = "".join(c for c in text if unicodedata.category(c) not in ("Cf", "Cs")

@@ -16,7 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from ..badges.fonts import BOLD, REGULAR, register_fonts
+from ..badges.fonts import BOLD, REGULAR, has_right_to_left, register_fonts
 from ..badges.fonts import draw_string as draw_any_script
 from ..badges.fonts import string_width as any_script_width
 from .sheet_data import SheetData, SheetGuest, guest_label, unserved_by_guest
@@ -164,12 +164,10 @@ def _keep_direction(text: str, lines: list[str]) -> list[str]:
     out right to left, its names and badge numbers in the wrong order. A direction mark (an invisible
     strong letter, dropped before drawing) at the head of each continuation line prevents that.
     """
-    if len(lines) < 2 or text.isascii():
-        return lines
-    directions = (unicodedata.bidirectional(c) for c in text)
-    mark = next((_STRONG_DIRECTIONS[d] for d in directions if d in _STRONG_DIRECTIONS), "")
-    if mark == "\u200e" and not any(unicodedata.bidirectional(c) in ("R", "AL") for c in text):
+    if len(lines) < 2 or not has_right_to_left(text):
         return lines  # left to right throughout: nothing to keep
+    directions = (unicodedata.bidirectional(c) for c in text)
+    mark = next(_STRONG_DIRECTIONS[d] for d in directions if d in _STRONG_DIRECTIONS)
     return lines[:1] + [mark + line for line in lines[1:]]
 
 
