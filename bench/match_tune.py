@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/match_tune.py DIR [DIR ...] [--set strong_threshold=0.4 --param hub_weight=0.5]
     .venv/bin/python bench/match_tune.py --misses DIR      # print the wrong top-1 and missed receivers
+    .venv/bin/python bench/match_tune.py --layers FILE DIR # embed with another tuned-layers file
 
 Analyses are cached per scenario folder (analysis_v<ANALYSIS_VERSION>.pkl), so a run re-scores only.
 """
@@ -32,8 +33,11 @@ scorer = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(scorer)
 
 
+LAYERS_TAG = ""  # set by --layers: analyses with another tuned-layers file are cached apart
+
+
 def load(directory: Path):
-    cache = directory / f"analysis_v{ANALYSIS_VERSION}.pkl"
+    cache = directory / f"analysis_v{ANALYSIS_VERSION}{LAYERS_TAG}.pkl"
     with open(directory / "guests.csv", encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     if cache.exists():
@@ -85,7 +89,13 @@ def main() -> None:
     parser.add_argument("--set", action="append", default=[], help="MatchOptions field=value")
     parser.add_argument("--param", action="append", default=[], help="ScoringParams field=value")
     parser.add_argument("--misses", action="store_true")
+    parser.add_argument("--layers", help="embed with this tuned-layers file instead of the shipped one")
     args = parser.parse_args()
+    if args.layers:
+        global LAYERS_TAG
+        from organizer.matching import encoder
+        encoder.TUNED_LAYERS = Path(args.layers).resolve()
+        LAYERS_TAG = "_" + encoder.TUNED_LAYERS.stem
     options = replace(MatchOptions(), **{k: coerce(v) for k, v in (a.split("=") for a in args.set)})
     params = replace(ScoringParams(), **{k: coerce(v) for k, v in (a.split("=") for a in args.param)})
     totals: dict[str, list[float]] = {}

@@ -22,6 +22,18 @@ from safetensors.numpy import save_file
 from torch_minilm import MiniLM
 
 
+def sample_batch(topics: list[dict], size: int) -> list[dict]:
+    """`size` topics, no two of one group (topics of different banks that serve each other)."""
+    batch, groups = [], set()
+    for topic in random.sample(topics, len(topics)):
+        if topic.get("group", topic["id"]) not in groups:
+            batch.append(topic)
+            groups.add(topic.get("group", topic["id"]))
+            if len(batch) == size:
+                break
+    return batch
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", help="prepare.py's output")
@@ -32,6 +44,11 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=2e-5)
     parser.add_argument("--scale", type=float, default=20.0, help="inverse temperature of the softmax")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--need-misses", action="store_true",
+                        help="also give each offer a near-miss need to be told apart from its own")
+    parser.add_argument("--bce", type=float, default=0.0,
+                        help="weight of a pairwise term asking every cosine to sit on the right side of --bias")
+    parser.add_argument("--bias", type=float, default=0.45, help="the cosine --bce separates matches at")
     args = parser.parse_args()
     torch.manual_seed(args.seed)
     random.seed(args.seed)
@@ -42,26 +59,36 @@ def main() -> None:
         model.params[name].requires_grad_(True)
     topics = json.load(open(args.data, encoding="utf-8"))
     by_id = {t["id"]: t for t in topics}
+    for t in topics:
+        t.setdefault("group", t["id"])
     optimiser = torch.optim.AdamW([model.params[n] for n in trained], lr=args.lr, weight_decay=0.0)
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimiser, lambda s: min(1.0, (s + 1) / 20) * max(0.0, 1 - s / args.steps))
     started, running = time.time(), None
     for step in range(args.steps):
-        batch = random.sample(topics, args.batch)
-        in_batch = {t["id"] for t in batch}
+        batch = sample_batch(topics, args.batch)
+        in_batch = {t["group"] for t in batch}
         needs = [random.choice(t["needs"]) for t in batch]
         offers = [random.choice(t["offers"]) for t in batch]
-        near_misses = []
+        sources = []
         for t in batch:
-            confusable = [c for c in t["confusable"] if c in by_id and c not in in_batch]
-            source = (by_id[random.choice(confusable)] if confusable
-                      else random.choice([u for u in topics if u["id"] not in in_batch]))
-            near_misses.append(random.choice(source["offers"]))
-        n = model.phrases(needs)
+            confusable = [c for c in t["confusable"] if c in by_id and by_id[c]["group"] not in in_batch]
+            sources.append(by_id[random.choice(confusable)] if confusable
+                           else random.choice([u for u in topics if u["group"] not in in_batch]))
+        near_misses = [random.choice(source["offers"]) for source in sources]
+        miss_needs = [random.choice(source["needs"]) for source in sources] if args.need_misses else []
+        n = model.phrases(needs + miss_needs)
         o = model.phrases(offers + near_misses)
         target = torch.arange(args.batch)
-        loss = (F.cross_entropy(args.scale * n @ o.T, target)
+        loss = (F.cross_entropy(args.scale * n[:args.batch] @ o.T, target)
                 + F.cross_entropy(args.scale * o[:args.batch] @ n.T, target))
+        if args.bce:
+            cosines = n[:args.batch] @ o.T
+            labels = torch.zeros_like(cosines)
+            labels[target, target] = 1.0
+            weights = torch.where(labels > 0, float(cosines.shape[1] - 1), 1.0)
+            loss = loss + args.bce * F.binary_cross_entropy_with_logits(
+                args.scale * (cosines - args.bias), labels, weight=weights)
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()

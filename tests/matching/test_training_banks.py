@@ -24,7 +24,7 @@ def phrases(bank: list[dict]) -> set[str]:
 
 
 def test_banks_are_well_formed():
-    assert len(BANKS) >= 9
+    assert len(BANKS) >= 16
     for path in BANKS:
         bank = topics(path)
         ids = {t["id"] for t in bank}
@@ -42,3 +42,14 @@ def test_no_benchmark_topic_or_phrase_is_trained_on():
     trained = [t for path in BANKS for t in topics(path)]
     assert not held_ids & {t["id"] for t in trained}
     assert not held_phrases & phrases(trained)
+
+
+def test_same_topic_groups_name_real_topics():
+    """same_topics.json keeps topics of different banks that serve each other out of one batch."""
+    known = {json.loads(path.read_text(encoding="utf-8"))["bank"] + ":" + t["id"]
+             for path in BANKS for t in topics(path)}
+    groups = json.loads((REPO / "bench" / "encoder_tuning" / "same_topics.json").read_text(encoding="utf-8"))["groups"]
+    members = [m for group in groups for m in group]
+    assert all(len(group) >= 2 for group in groups)
+    assert set(members) <= known, sorted(set(members) - known)
+    assert len(members) == len(set(members))
