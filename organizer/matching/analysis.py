@@ -14,7 +14,7 @@ from .vagueness import vagueness
 
 # 5: more job-seeking and candidate idioms; 6: an "and" that continues a clause does not split;
 # 7: words in any script count; 8: the encoder's top layers tuned for offers and needs.
-ANALYSIS_VERSION = 8
+ANALYSIS_VERSION = 9
 WHOLE_CLAUSE = 8  # flag bit: a multi-part clause kept whole beside its parts
 DIMENSIONS = 384
 # Each item is embedded inside a plain sentence that says which side it is on. The model was trained
@@ -131,6 +131,12 @@ def analyse_many(answers: list[tuple[str, str]], encoder=None) -> list[AnswerAna
             flags.append(flag)
             vagueness_of.append(vague_score)
             rows.append(vector)
+        # Wanting work is said once per sentence ("just finished culinary school, where should I
+        # apply?"): every part of a clause that says it is read as said by a job seeker.
+        for clause, flag in zip(list(texts), list(flags)):
+            if flag & WHOLE_CLAUSE and flag & JOB_SEEKING:
+                inside = set(split_answer(clause))
+                flags = [f | JOB_SEEKING if t in inside else f for t, f in zip(texts, flags)]
         return AnswerItems(tuple(texts), tuple(flags), tuple(vagueness_of), np.vstack(rows).astype(np.float32))
     return [AnswerAnalysis(items(offer_parts, offer_spans, offer_rows), items(need_parts, need_spans, need_rows))
             for offer_parts, offer_spans, need_parts, need_spans in split]

@@ -191,3 +191,21 @@ def test_a_receiver_is_offered_a_different_offer_before_more_of_the_same():
               + [GuestAnswers("asker", "Asker", analysis=topic_analysis([], [0]))])
     offers = [s.offer_item for s in match_guests(guests, MatchOptions(per_guest=3)).for_receiver("asker")]
     assert len(offers) == 3 and "topic 0, another way" in offers and "topic 0" in offers
+
+
+def test_a_sentence_that_asks_for_work_marks_all_its_parts():
+    """"just finished culinary school, where should I apply?" is split at the comma, but the first part
+    is said by a job seeker too: a teacher offering her class as candidates is no strong match for it."""
+    from organizer.matching.direction import JOB_SEEKING
+    need = AnswerAnalysis.from_bytes(analyse_answers("", "just finished culinary school, where should I apply?")).needs
+    flags = dict(zip(need.texts, need.flags))
+    assert flags["just finished culinary school"] & JOB_SEEKING
+    assert flags["where should I apply"] & JOB_SEEKING
+    other = AnswerAnalysis.from_bytes(analyse_answers("", "just finished culinary school. Where should I apply?")).needs
+    assert not dict(zip(other.texts, other.flags))["just finished culinary school"] & JOB_SEEKING
+    guests = [GuestAnswers("ana@a.org", "Ana", "", "just finished culinary school, where should I apply?", ""),
+              GuestAnswers("tom@b.org", "Tom", "culinary school instructor - my graduating class needs placements", "", ""),
+              GuestAnswers("lee@c.org", "Lee", "I run a bistro and we're hiring line cooks", "", "")]
+    result = match_guests(guests)
+    assert all(not (s.giver == "tom@b.org" and s.strength == "strong") for s in result.for_receiver("ana@a.org"))
+    assert result.for_receiver("ana@a.org")[0].giver == "lee@c.org"
