@@ -44,11 +44,6 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=2e-5)
     parser.add_argument("--scale", type=float, default=20.0, help="inverse temperature of the softmax")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--need-misses", action="store_true",
-                        help="also give each offer a near-miss need to be told apart from its own")
-    parser.add_argument("--bce", type=float, default=0.0,
-                        help="weight of a pairwise term asking every cosine to sit on the right side of --bias")
-    parser.add_argument("--bias", type=float, default=0.45, help="the cosine --bce separates matches at")
     args = parser.parse_args()
     torch.manual_seed(args.seed)
     random.seed(args.seed)
@@ -76,19 +71,11 @@ def main() -> None:
             sources.append(by_id[random.choice(confusable)] if confusable
                            else random.choice([u for u in topics if u["group"] not in in_batch]))
         near_misses = [random.choice(source["offers"]) for source in sources]
-        miss_needs = [random.choice(source["needs"]) for source in sources] if args.need_misses else []
-        n = model.phrases(needs + miss_needs)
+        n = model.phrases(needs)
         o = model.phrases(offers + near_misses)
         target = torch.arange(args.batch)
-        loss = (F.cross_entropy(args.scale * n[:args.batch] @ o.T, target)
+        loss = (F.cross_entropy(args.scale * n @ o.T, target)
                 + F.cross_entropy(args.scale * o[:args.batch] @ n.T, target))
-        if args.bce:
-            cosines = n[:args.batch] @ o.T
-            labels = torch.zeros_like(cosines)
-            labels[target, target] = 1.0
-            weights = torch.where(labels > 0, float(cosines.shape[1] - 1), 1.0)
-            loss = loss + args.bce * F.binary_cross_entropy_with_logits(
-                args.scale * (cosines - args.bias), labels, weight=weights)
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()
