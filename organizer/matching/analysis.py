@@ -14,7 +14,7 @@ from .vagueness import vagueness
 
 # 5: more job-seeking and candidate idioms; 6: an "and" that continues a clause does not split;
 # 7: words in any script count; 8: the encoder's top layers tuned for offers and needs.
-ANALYSIS_VERSION = 9
+ANALYSIS_VERSION = 10
 WHOLE_CLAUSE = 8  # flag bit: a multi-part clause kept whole beside its parts
 DIMENSIONS = 384
 # Each item is embedded inside a plain sentence that says which side it is on. The model was trained

@@ -34,13 +34,13 @@ class MatchOptions:
     exclusions: frozenset[tuple[str, str]] = frozenset()  # "not A with B", either direction
     pins: frozenset[tuple[str, str]] = frozenset()        # "A must meet B", either direction
     locks: frozenset[tuple[str, str]] = frozenset()       # (giver, receiver) kept from an earlier run
-    strong_threshold: float = 0.43
+    strong_threshold: float = 0.40
     # Strong also needs the offer to suit this need about as well as any need present (reciprocity).
     strong_reciprocity: float = -0.15
     possible_threshold: float = 0.12
     # A receiver whose best candidate scores under this gets no suggestion at all: a weak guess is
     # worse than none, and their needs are listed for the host instead.
-    abstain_threshold: float = 0.22
+    abstain_threshold: float = 0.20
     with_circles: bool = False
     need_coverage_bonus: float = 0.1
     repeated_offer_penalty: float = 0.3

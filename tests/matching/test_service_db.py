@@ -25,7 +25,7 @@ PEOPLE = [
     ("Zofia Wiśniewska", "Kraków Design Co.", "UX reviews of your app or website, Figma workshops",
      "Clients in fintech"),
     ("Анна Иванова", "Freelance", "Python scripts and automation, teaching beginners to code",
-     "Introductions to logistics or shipping companies"),
+     "Help shipping our product to customers in the EU"),
     ("Δημήτρης Παπαδόπουλος", "Aegean Logistics", "Shipping and customs know-how for the EU",
      "A Python developer for a small automation project"),
 ]
