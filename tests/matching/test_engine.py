@@ -8,6 +8,7 @@ import pytest
 
 from organizer.matching import encoder as encoder_module
 from organizer.matching.analysis import AnswerAnalysis, AnswerItems, analyse_answers
+from organizer.matching.direction import JOB_SEEKING
 from organizer.matching.engine import match_guests, same_company
 from organizer.matching.results import GuestAnswers, MatchOptions
 
@@ -196,7 +197,6 @@ def test_a_receiver_is_offered_a_different_offer_before_more_of_the_same():
 def test_a_sentence_that_asks_for_work_marks_all_its_parts():
     """"just finished culinary school, where should I apply?" is split at the comma, but the first part
     is said by a job seeker too: a teacher offering her class as candidates is no strong match for it."""
-    from organizer.matching.direction import JOB_SEEKING
     need = AnswerAnalysis.from_bytes(analyse_answers("", "just finished culinary school, where should I apply?")).needs
     flags = dict(zip(need.texts, need.flags))
     assert flags["just finished culinary school"] & JOB_SEEKING
@@ -204,7 +204,8 @@ def test_a_sentence_that_asks_for_work_marks_all_its_parts():
     other = AnswerAnalysis.from_bytes(analyse_answers("", "just finished culinary school. Where should I apply?")).needs
     assert not dict(zip(other.texts, other.flags))["just finished culinary school"] & JOB_SEEKING
     guests = [GuestAnswers("ana@a.org", "Ana", "", "just finished culinary school, where should I apply?", ""),
-              GuestAnswers("tom@b.org", "Tom", "culinary school instructor - my graduating class needs placements", "", ""),
+              GuestAnswers("tom@b.org", "Tom", "culinary school instructor - my graduating class needs placements",
+                           "", ""),
               GuestAnswers("lee@c.org", "Lee", "I run a bistro and we're hiring line cooks", "", "")]
     result = match_guests(guests, MatchOptions(abstain_threshold=0.0))
     assert all(not (s.giver == "tom@b.org" and s.strength == "strong") for s in result.for_receiver("ana@a.org"))
