@@ -13,7 +13,8 @@ from .text import answer_spans, clean_text, normalise_item, split_answer, strip_
 from .vagueness import vagueness
 
 # 5: more job-seeking and candidate idioms; 6: an "and" that continues a clause does not split;
-# 7: words in any script count; 8: the encoder's top layers tuned for offers and needs.
+# 7: words in any script count; 8: the encoder's top layers tuned for offers and needs; 9: a clause
+# that asks for work marks its parts; 10: the top layers tuned on 650 topics.
 ANALYSIS_VERSION = 10
 WHOLE_CLAUSE = 8  # flag bit: a multi-part clause kept whole beside its parts
 DIMENSIONS = 384
