@@ -26,9 +26,9 @@ def sample_batch(topics: list[dict], size: int) -> list[dict]:
     """`size` topics, no two of one group (topics of different banks that serve each other)."""
     batch, groups = [], set()
     for topic in random.sample(topics, len(topics)):
-        if topic.get("group", topic["id"]) not in groups:
+        if topic["group"] not in groups:
             batch.append(topic)
-            groups.add(topic.get("group", topic["id"]))
+            groups.add(topic["group"])
             if len(batch) == size:
                 break
     return batch

@@ -114,6 +114,9 @@ def analyse_many(answers: list[tuple[str, str]], encoder=None) -> list[AnswerAna
             return AnswerItems.empty()
         texts, flags, vagueness_of, rows = [], [], [], []
         part_set = set(parts)
+        # Wanting work is said once per sentence ("just finished culinary school, where should I
+        # apply?"): every part of a clause that says it is read as said by a job seeker.
+        seekers_parts: set[str] = set()
         for text in spans:
             if text in part_set:
                 row = normalised[_item_key(text)]
@@ -121,23 +124,21 @@ def analyse_many(answers: list[tuple[str, str]], encoder=None) -> list[AnswerAna
             else:
                 # A clause kept whole is read as the mean of its parts: mean pooling makes that close
                 # to embedding it, at no cost.
-                inner = [normalised[_item_key(p)] for p in split_answer(text) if _item_key(p) in normalised]
+                inside = split_answer(text)
+                inner = [normalised[_item_key(p)] for p in inside if _item_key(p) in normalised]
                 if not inner:
                     continue
                 mean = vectors[inner].mean(0)
                 vector = mean / max(float(np.linalg.norm(mean)), 1e-9)
                 flag = _flags(text, _item_key(text)) | WHOLE_CLAUSE
                 vague_score = float(min(vague[inner]))
+                if flag & JOB_SEEKING:
+                    seekers_parts.update(inside)
             texts.append(text)
             flags.append(flag)
             vagueness_of.append(vague_score)
             rows.append(vector)
-        # Wanting work is said once per sentence ("just finished culinary school, where should I
-        # apply?"): every part of a clause that says it is read as said by a job seeker.
-        for clause, flag in zip(list(texts), list(flags)):
-            if flag & WHOLE_CLAUSE and flag & JOB_SEEKING:
-                inside = set(split_answer(clause))
-                flags = [f | JOB_SEEKING if t in inside else f for t, f in zip(texts, flags)]
+        flags = [f | JOB_SEEKING if t in seekers_parts else f for t, f in zip(texts, flags)]
         return AnswerItems(tuple(texts), tuple(flags), tuple(vagueness_of), np.vstack(rows).astype(np.float32))
     return [AnswerAnalysis(items(offer_parts, offer_spans, offer_rows), items(need_parts, need_spans, need_rows))
             for offer_parts, offer_spans, need_parts, need_spans in split]
