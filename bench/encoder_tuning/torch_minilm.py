@@ -4,6 +4,7 @@ Not imported by the kit (PyTorch is not one of its dependencies); used by train.
 """
 from __future__ import annotations
 
+import importlib.util
 import math
 from pathlib import Path
 
@@ -14,6 +15,11 @@ from safetensors.numpy import load_file
 from tokenizers import Tokenizer
 
 HIDDEN, HEADS, LAYERS, MAX_TOKENS = 384, 12, 6, 64
+# The kit's encoder module (NumPy only), for the one way the tuned layers are read back.
+_spec = importlib.util.spec_from_file_location(
+    "kit_encoder", Path(__file__).resolve().parents[2] / "organizer" / "matching" / "encoder.py")
+kit_encoder = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(kit_encoder)
 
 
 def model_directory() -> Path:
@@ -28,7 +34,7 @@ class MiniLM:
         directory = directory or model_directory()
         weights = load_file(str(directory / "model.safetensors"))
         if overlay:
-            weights.update(load_file(str(overlay)))
+            weights = kit_encoder.with_tuned_layers(weights, load_file(str(overlay)))
         self.params = {k: torch.tensor(np.asarray(v, dtype=np.float32) if v.dtype.kind == "f" else v)
                        for k, v in weights.items()}
         self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))

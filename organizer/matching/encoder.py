@@ -15,7 +15,9 @@ HEADS = 12
 LAYERS = 6
 MAX_TOKENS = 64
 LAYER_NORM_EPS = 1e-12
-_DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
+_DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64, "I8": np.int8}
+# A tuned matrix may be stored as its change from the published one, in 8 bits with a scale per row.
+DELTA, DELTA_SCALE = ".delta", ".delta_scale"
 # The top layers, fine-tuned on the kit's own offer/need training banks (bench/encoder_tuning/).
 TUNED_LAYERS = Path(__file__).resolve().parent / "data" / "offer_need_layers.safetensors"
 
@@ -48,6 +50,25 @@ def read_safetensors(path: Path) -> dict[str, np.ndarray]:
         start, end = spec["data_offsets"]
         tensors[name] = raw[start:end].view(_DTYPES[spec["dtype"]]).reshape(spec["shape"])
     return tensors
+
+
+def with_tuned_layers(weights: dict[str, np.ndarray], tuned: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The published weights with the tuned tensors in their place. A tuned tensor is stored whole
+    (float16), or as ``NAME.delta`` (int8) and ``NAME.delta_scale`` (one scale per row): the
+    published tensor plus delta × scale."""
+    out = dict(weights)
+    for name, value in tuned.items():
+        if name.endswith(DELTA_SCALE):
+            continue
+        base = name.removesuffix(DELTA)
+        if base not in weights:
+            raise ValueError(f"{TUNED_LAYERS.name} names a tensor the model lacks: {base}")
+        if name.endswith(DELTA):
+            scale = tuned[base + DELTA_SCALE].astype(np.float32)[:, None]
+            out[base] = weights[base].astype(np.float32) + value.astype(np.float32) * scale
+        else:
+            out[base] = value
+    return out
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
@@ -87,11 +108,7 @@ class SentenceEncoder:
         self.tokenizer.enable_truncation(MAX_TOKENS)
         weights = read_safetensors(directory / "model.safetensors")
         if tuned:
-            replaced = read_safetensors(TUNED_LAYERS)
-            unknown = set(replaced) - set(weights)
-            if unknown:
-                raise ValueError(f"{TUNED_LAYERS.name} names tensors the model lacks: {sorted(unknown)[:3]}")
-            weights.update(replaced)
+            weights = with_tuned_layers(weights, read_safetensors(TUNED_LAYERS))
         self.weights = {name: np.ascontiguousarray(w, dtype=np.float32) if w.dtype.kind == "f"
                         else w for name, w in weights.items()}
         # Fuse Q, K, V into one matrix product per layer.

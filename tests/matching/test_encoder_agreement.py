@@ -6,8 +6,15 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
-from organizer.matching.encoder import TUNED_LAYERS, SentenceEncoder, read_safetensors, shared_encoder
+from organizer.matching.encoder import (
+    TUNED_LAYERS,
+    SentenceEncoder,
+    read_safetensors,
+    shared_encoder,
+    with_tuned_layers,
+)
 
 FIXTURE = Path(__file__).parent / "fixtures" / "reference_vectors.json"
 # Written by bench/encoder_tuning/reference.py: the same sentences through PyTorch with the tuned layers.
@@ -44,6 +51,19 @@ def test_tuned_layers_replace_only_top_layers_and_change_the_vectors():
     cosine = (shared_encoder().encode(sentences) * SentenceEncoder(tuned=False).encode(sentences)).sum(1)
     assert cosine.max() < 0.999  # the kit really runs the tuned layers
     assert cosine.min() > 0.5    # and they refine the model rather than replace it
+
+
+def test_a_tuned_matrix_stored_as_an_8_bit_change_is_the_published_one_plus_it():
+    published = {"w": np.array([[1.0, 2.0], [3.0, 4.0]], dtype=np.float32), "b": np.zeros(2, np.float32)}
+    tuned = {"w.delta": np.array([[127, -1], [0, 64]], dtype=np.int8),
+             "w.delta_scale": np.array([0.01, 0.5], dtype=np.float32),
+             "b": np.array([0.5, -0.5], dtype=np.float16)}
+    weights = with_tuned_layers(published, tuned)
+    assert np.allclose(weights["w"], [[2.27, 1.99], [3.0, 36.0]])
+    assert np.allclose(weights["b"], [0.5, -0.5])
+    assert set(weights) == {"w", "b"}
+    with pytest.raises(ValueError, match="lacks: x"):
+        with_tuned_layers(published, {"x.delta": tuned["w.delta"], "x.delta_scale": tuned["w.delta_scale"]})
 
 
 def test_batches_do_not_change_vectors():
