@@ -40,7 +40,7 @@ class MatchOptions:
     possible_threshold: float = 0.12
     # A receiver whose best candidate scores under this gets no suggestion at all: a weak guess is
     # worse than none, and their needs are listed for the host instead.
-    abstain_threshold: float = 0.20
+    abstain_threshold: float = 0.21
     with_circles: bool = False
     need_coverage_bonus: float = 0.1
     repeated_offer_penalty: float = 0.3
