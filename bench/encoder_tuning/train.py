@@ -90,7 +90,8 @@ def main() -> None:
 
 def stored(published: dict[str, np.ndarray], tuned: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """What the kit ships: vectors in float16; each matrix as its change from the published one, in
-    8 bits with a scale per row (half the size, and far closer than float16 could keep the whole)."""
+    8 bits with a scale per row (half the bytes of float16; the eighth session's layers stored this
+    way gave vectors within cosine 0.9999999 of their float16 storage)."""
     out = {}
     for name, value in tuned.items():
         if value.ndim == 1:
