@@ -62,7 +62,7 @@ def with_tuned_layers(weights: dict[str, np.ndarray], tuned: dict[str, np.ndarra
             continue
         base = name.removesuffix(DELTA)
         if base not in weights:
-            raise ValueError(f"{TUNED_LAYERS.name} names a tensor the model lacks: {base}")
+            raise ValueError(f"the tuned layers name a tensor the model lacks: {base}")
         if name.endswith(DELTA):
             scale = tuned[base + DELTA_SCALE].astype(np.float32)[:, None]
             out[base] = weights[base].astype(np.float32) + value.astype(np.float32) * scale
