@@ -209,3 +209,4 @@ def test_a_sentence_that_asks_for_work_marks_all_its_parts():
               GuestAnswers("lee@c.org", "Lee", "I run a bistro and we're hiring line cooks", "", "")]
     result = match_guests(guests, MatchOptions(abstain_threshold=0.0))
     assert all(not (s.giver == "tom@b.org" and s.strength == "strong") for s in result.for_receiver("ana@a.org"))
+    assert result.for_receiver("ana@a.org")[0].giver == "lee@c.org"
