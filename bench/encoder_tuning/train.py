@@ -44,6 +44,10 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=2e-5)
     parser.add_argument("--scale", type=float, default=20.0, help="inverse temperature of the softmax")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--sigmoid-weight", type=float, default=0.0,
+                        help="weight of a pairwise sigmoid loss that asks every pair of the batch to fall on "
+                             "its side of one learned cosine threshold (0: off)")
+    parser.add_argument("--sigmoid-scale", type=float, default=10.0)
     args = parser.parse_args()
     torch.manual_seed(args.seed)
     random.seed(args.seed)
@@ -57,7 +61,12 @@ def main() -> None:
     by_id = {t["id"]: t for t in topics}
     for t in topics:
         t.setdefault("group", t["id"])
-    optimiser = torch.optim.AdamW([model.params[n] for n in trained], lr=args.lr, weight_decay=0.0)
+    # The kit labels a suggestion strong when its score clears one threshold for every guest, so the
+    # optional sigmoid loss (SigLIP's) asks for that: each need-offer pair of the batch on its side of
+    # one cosine `threshold`, learned with the layers. The softmax losses only order each row.
+    threshold = torch.nn.Parameter(torch.tensor(0.5))
+    optimiser = torch.optim.AdamW([{"params": [model.params[n] for n in trained]},
+                                   {"params": [threshold], "lr": 1e-3}], lr=args.lr, weight_decay=0.0)
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimiser, lambda s: min(1.0, (s + 1) / 20) * max(0.0, 1 - s / args.steps))
     started, running = time.time(), None
@@ -75,15 +84,24 @@ def main() -> None:
         n = model.phrases(needs)
         o = model.phrases(offers + near_misses)
         target = torch.arange(args.batch)
-        loss = (F.cross_entropy(args.scale * n @ o.T, target)
-                + F.cross_entropy(args.scale * o[:args.batch] @ n.T, target))
+        similarity = n @ o.T
+        loss = (F.cross_entropy(args.scale * similarity, target)
+                + F.cross_entropy(args.scale * similarity[:, :args.batch].T, target))
+        if args.sigmoid_weight:
+            if step == 0:
+                with torch.no_grad():  # start between the pairs and their near misses
+                    threshold.fill_((similarity.diagonal().mean() + similarity[:, args.batch:].diagonal().mean()) / 2)
+            sign = 2 * torch.eye(args.batch, 2 * args.batch) - 1
+            loss = loss + args.sigmoid_weight * -F.logsigmoid(
+                sign * args.sigmoid_scale * (similarity - threshold)).sum() / args.batch
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()
         schedule.step()
         running = loss.item() if running is None else 0.95 * running + 0.05 * loss.item()
         if step % 25 == 0 or step == args.steps - 1:
-            print(f"step {step:4d}  loss {running:.3f}  {time.time() - started:5.0f} s", flush=True)
+            print(f"step {step:4d}  loss {running:.3f}  threshold {threshold.item():.3f}  "
+                  f"{time.time() - started:5.0f} s", flush=True)
     save_file(stored(published, {n: model.params[n].detach().numpy() for n in trained}), args.out)
     print(f"wrote {args.out}: {len(trained)} tensors (layers {args.train_from}-5)")
 
