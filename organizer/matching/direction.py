@@ -11,7 +11,7 @@ HIRING, JOB_SEEKING, ABOUT_CANDIDATES = 1, 2, 4
 _HIRING = re.compile(
     r"\b(?:hire|hires|hiring(?!\s+(?:manager|managers|panel|panels|process|committee|committees|side|"
     r"decisions?|practices))|recruiting\s+(?:for|a|an)|open\s+(?:roles?|positions?|reqs?)\s+(?:to|on|at|in)\b|"
-    r"headcount|backfill|(?:have|has|got)\s+(?:an?\s+|two\s+|some\s+)?(?:job\s+)?(?:openings?|vacanc(?:y|ies))\s+for|staff\s+up|"
+    r"headcount|backfill|(?:have|has|got)\s+(?:an?\s+|two\s+|some\s+)?(?:job\s+)?(?:openings?|vacanc(?:y|ies))\s+for|staff(?:s|ed|ing)?\s+up|"
     # Common English idioms of an employer adding a person: "fill a senior sales role", "someone to join
     # our team", "bring a designer on board", "add an engineer to the team", "grow our team".
     r"fill(?:ing)?\s+(?:a|an|the|our|my|this|that)\s+(?:[\w-]+\s+){0,3}(?:role|position|seat|opening|vacancy|spot)s?\b|"

@@ -112,6 +112,8 @@ def test_direction_of_a_hire():
     "adding an engineer to the team this spring",
     "growing my support team",
     "looking to hire a paralegal",
+    "the chef at a bistro downtown, we're staffing up for patio season",
+    "we staffed up too fast last spring",
 ])
 def test_hiring_idioms_read_as_an_employer(text):
     assert is_hiring(text)
