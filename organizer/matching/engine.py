@@ -134,8 +134,7 @@ def match_guests(guests: Sequence[GuestAnswers], options: MatchOptions = MatchOp
         need_item = found.need_item if found else ""
         reason = (reason_for(giver, receiver, offer_item, need_item) if found
                   else f"{giver.name} and {receiver.name}: the host asked for this introduction")
-        is_strong = (edge.score >= options.strong_threshold and found is not None
-                     and found.reciprocity >= options.strong_reciprocity)
+        is_strong = edge.score >= options.strong_threshold and found is not None
         strength = STRONG if is_strong else POSSIBLE
         pair = (edge.giver, edge.receiver)
         suggestions.append(Suggestion(giver.key, receiver.key, edge.score, strength, reason, offer_item,

@@ -35,8 +35,6 @@ class MatchOptions:
     pins: frozenset[tuple[str, str]] = frozenset()        # "A must meet B", either direction
     locks: frozenset[tuple[str, str]] = frozenset()       # (giver, receiver) kept from an earlier run
     strong_threshold: float = 0.40
-    # Strong also needs the offer to suit this need about as well as any need present (reciprocity).
-    strong_reciprocity: float = -0.15
     possible_threshold: float = 0.12
     # A receiver whose best candidate scores under this gets no suggestion at all: a weak guess is
     # worse than none, and their needs are listed for the host instead.

@@ -44,8 +44,6 @@ class Candidate(NamedTuple):
     score: float
     offer_item: str
     need_item: str
-    # How far this need is from the need the offer suits best (0: no need present suits it better).
-    reciprocity: float = 0.0
 
 
 @dataclass
@@ -93,24 +91,20 @@ def _group(analyses: list[AnswerAnalysis], side: str) -> _Side:
     return _Side(owners, texts, np.array(flags, np.int64), np.array(vague, np.float32), matrix)
 
 
-def _neighbour_stats(left: np.ndarray, right: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """For each row of left: the mean of its k highest similarities to right, and the highest."""
+def _hubness(left: np.ndarray, right: np.ndarray, k: int) -> np.ndarray:
+    """For each row of left: the mean of its k highest similarities to right (CSLS)."""
     mean = np.zeros(len(left), np.float32)
-    top = np.zeros(len(left), np.float32)
     k = max(1, min(int(k), len(right)))
     for start in range(0, len(left), BLOCK_ROWS):
         sims = left[start:start + BLOCK_ROWS] @ right.T
-        nearest = -np.partition(-sims, k - 1, axis=1)[:, :k]
-        mean[start:start + BLOCK_ROWS] = nearest.mean(1)
-        top[start:start + BLOCK_ROWS] = nearest.max(1)
-    return mean, top
+        mean[start:start + BLOCK_ROWS] = -np.partition(-sims, k - 1, axis=1)[:, :k].mean(1)
+    return mean
 
 
 def _adjusted_scores(needs: _Side, offers: _Side, start: int, stop: int, need_hub: np.ndarray,
-                     offer_hub: np.ndarray, params: ScoringParams, lexical) -> tuple[np.ndarray, np.ndarray]:
-    """Raw cosines and adjusted scores of a block of needs against every offer."""
-    raw = needs.vectors[start:stop] @ offers.vectors.T
-    sims = raw.copy()
+                     offer_hub: np.ndarray, params: ScoringParams, lexical) -> np.ndarray:
+    """Adjusted scores of a block of needs against every offer."""
+    sims = needs.vectors[start:stop] @ offers.vectors.T
     if lexical is not None:
         sims += params.lexical_weight * (lexical[0][start:stop] @ lexical[1].T).toarray()
     sims -= params.hub_weight * 0.5 * (need_hub[start:stop, None] + offer_hub[None, :])
@@ -123,7 +117,7 @@ def _adjusted_scores(needs: _Side, offers: _Side, start: int, stop: int, need_hu
     seekers = ((offers.flags[None, :] & ABOUT_CANDIDATES) > 0) & ((need_flags & JOB_SEEKING) > 0)
     sims[employers] -= params.clash_penalty
     sims[seekers & ~employers] -= params.seeker_clash_penalty
-    return raw, sims
+    return sims
 
 
 def score_candidates(analyses: list[AnswerAnalysis], params: ScoringParams = ScoringParams()) -> ScoredParty:
@@ -136,8 +130,8 @@ def score_candidates(analyses: list[AnswerAnalysis], params: ScoringParams = Sco
                 need_best.setdefault(guest, []).append((needs.texts[need], -1.0, float(needs.vagueness[need]),
                                                         int(needs.flags[need])))
         return ScoredParty({}, need_best)
-    need_hub, _ = _neighbour_stats(needs.vectors, offers.vectors, params.hub_neighbours)
-    offer_hub, offer_top = _neighbour_stats(offers.vectors, needs.vectors, params.hub_neighbours)
+    need_hub = _hubness(needs.vectors, offers.vectors, params.hub_neighbours)
+    offer_hub = _hubness(offers.vectors, needs.vectors, params.hub_neighbours)
     lexical = tfidf_matrices(needs.texts, offers.texts) if params.lexical_weight else None
     # Mean of raw cosines over all pairs is the dot product of the two sides' mean vectors.
     party_mean = (float(needs.vectors.mean(0) @ offers.vectors.mean(0))
@@ -153,26 +147,25 @@ def score_candidates(analyses: list[AnswerAnalysis], params: ScoringParams = Sco
     min_score, givers_per_need = params.min_score, params.givers_per_need
     for start in range(0, len(needs.texts), BLOCK_ROWS):
         stop = min(start + BLOCK_ROWS, len(needs.texts))
-        raw, sims = _adjusted_scores(needs, offers, start, stop, need_hub, offer_hub, params, lexical)
+        sims = _adjusted_scores(needs, offers, start, stop, need_hub, offer_hub, params, lexical)
         sims -= shift
         # The best columns of each row: a partial sort, then a full sort of those few only.
         width = min(params.givers_per_need, sims.shape[1])
         order = np.argpartition(-sims, width - 1, axis=1)[:, :width]
         order = np.take_along_axis(order, np.argsort(-np.take_along_axis(sims, order, 1), axis=1), 1)
         top_sims = np.take_along_axis(sims, order, 1).tolist()
-        top_recip = (np.take_along_axis(raw, order, 1) - offer_top[order]).tolist()
         order = order.tolist()
         for row in range(stop - start):
             need = start + row
             need_text = need_texts[need]
-            columns, scores, reciprocities = order[row], top_sims[row], top_recip[row]
+            columns, scores = order[row], top_sims[row]
             for receiver in needs.owners[need]:
                 top_score = next((scores[i] for i, c in enumerate(columns)
                                   if any(g != receiver for g in offer_owners[c])), -1.0)
                 need_best.setdefault(receiver, []).append((need_text, top_score, need_vagueness[need],
                                                            need_flags[need]))
                 found = 0
-                for column, score, reciprocity in zip(columns, scores, reciprocities):
+                for column, score in zip(columns, scores):
                     if score < min_score or found >= givers_per_need:
                         break
                     owners = offer_owners[column]
@@ -189,8 +182,7 @@ def score_candidates(analyses: list[AnswerAnalysis], params: ScoringParams = Sco
                         key = (giver, receiver)
                         current = best.get(key)
                         if current is None or score > current.score:
-                            best[key] = Candidate(giver, receiver, score, offer_texts[column], need_text,
-                                                  reciprocity)
+                            best[key] = Candidate(giver, receiver, score, offer_texts[column], need_text)
     by_receiver: dict[int, list[Candidate]] = {}
     for candidate in best.values():
         by_receiver.setdefault(candidate.receiver, []).append(candidate)
