@@ -2,8 +2,8 @@
 
 The issue's targets (hit@3 ≥ 0.90, precision@1 ≥ 0.85; strong precision@3 ≥ 0.95, unserved false
 rate ≤ 0.05, hit@3 ≥ 0.60) are not all met yet (docs/matching.md has the figures); these floors sit
-just under what the engine measures today on these two scenarios (measured p@1 0.773, hit@3 0.844;
-strong p@3 0.944, hit@3 0.480, unserved false rate 0.048), so a change that makes matching worse
+just under what the engine measures today on these two scenarios (measured p@1 0.774, hit@3 0.844;
+strong p@3 0.945, hit@3 0.484, unserved false rate 0.048), so a change that makes matching worse
 fails here. The same two scenarios drawn from our own held-out bank guard wording the engine was
 never tuned on.
 """
@@ -32,8 +32,9 @@ STRONG_UNSERVED_CEILING = 0.07
 # of the dev bank's, never tuned on). Floors a little under the measured values: a change tuned to
 # the dev bank's wording that makes matching worse on other wording fails here.
 HOLDOUT_TOPICS = REPO / "bench" / "holdout_topics.json"
-# Measured 26 Nov (ninth session, layers 3-5 tuned on 1 000 topics): p@1 0.806, hit@3 0.915; strong p@3
-# 0.921, hit@3 0.488, unserved false rate 0.136 (eighth session, layers 4-5 on 650 topics: 0.799, 0.903;
+# Measured 26 Nov (eleventh session, no reciprocity condition on strong): p@1 0.808, hit@3 0.915; strong
+# p@3 0.923, hit@3 0.490, unserved false rate 0.136 (ninth session, layers 3-5 tuned on 1 000 topics:
+# 0.806, 0.915; 0.921, 0.488, 0.136; eighth session, layers 4-5 on 650 topics: 0.799, 0.903;
 # 0.887, 0.505, 0.136; seventh, 300 topics: 0.796, 0.885; 0.875, 0.427, 0.170; with the published
 # layers: 0.791, 0.898; 0.884, 0.496, 0.155).
 HOLDOUT_FLOORS = {"precision@1": 0.79, "hit@3": 0.90}
