@@ -48,6 +48,7 @@ def main() -> None:
                         help="weight of a pairwise sigmoid loss that asks every pair of the batch to fall on "
                              "its side of one learned cosine threshold (0: off)")
     parser.add_argument("--sigmoid-scale", type=float, default=10.0)
+    parser.add_argument("--near-misses", type=int, default=1, help="near-miss offers per topic in each batch")
     args = parser.parse_args()
     torch.manual_seed(args.seed)
     random.seed(args.seed)
@@ -75,12 +76,14 @@ def main() -> None:
         in_batch = {t["group"] for t in batch}
         needs = [random.choice(t["needs"]) for t in batch]
         offers = [random.choice(t["offers"]) for t in batch]
-        sources = []
-        for t in batch:
-            confusable = [c for c in t["confusable"] if c in by_id and by_id[c]["group"] not in in_batch]
-            sources.append(by_id[random.choice(confusable)] if confusable
-                           else random.choice([u for u in topics if u["group"] not in in_batch]))
-        near_misses = [random.choice(source["offers"]) for source in sources]
+        near_misses = []
+        for _ in range(args.near_misses):  # sources first, then offers: the draws of the shipped run
+            sources = []
+            for t in batch:
+                confusable = [c for c in t["confusable"] if c in by_id and by_id[c]["group"] not in in_batch]
+                sources.append(by_id[random.choice(confusable)] if confusable
+                               else random.choice([u for u in topics if u["group"] not in in_batch]))
+            near_misses += [random.choice(source["offers"]) for source in sources]
         n = model.phrases(needs)
         o = model.phrases(offers + near_misses)
         target = torch.arange(args.batch)
@@ -91,7 +94,7 @@ def main() -> None:
             if step == 0:
                 with torch.no_grad():  # start between the pairs and their near misses
                     threshold.fill_((similarity.diagonal().mean() + similarity[:, args.batch:].diagonal().mean()) / 2)
-            sign = 2 * torch.eye(args.batch, 2 * args.batch) - 1
+            sign = 2 * torch.eye(args.batch, similarity.shape[1]) - 1
             loss = loss + args.sigmoid_weight * -F.logsigmoid(
                 sign * args.sigmoid_scale * (similarity - threshold)).sum() / args.batch
         optimiser.zero_grad()
