@@ -103,8 +103,8 @@ def main() -> None:
         schedule.step()
         running = loss.item() if running is None else 0.95 * running + 0.05 * loss.item()
         if step % 25 == 0 or step == args.steps - 1:
-            print(f"step {step:4d}  loss {running:.3f}  threshold {threshold.item():.3f}  "
-                  f"{time.time() - started:5.0f} s", flush=True)
+            learned = f"  threshold {threshold.item():.3f}" if args.sigmoid_weight else ""
+            print(f"step {step:4d}  loss {running:.3f}{learned}  {time.time() - started:5.0f} s", flush=True)
     save_file(stored(published, {n: model.params[n].detach().numpy() for n in trained}), args.out)
     print(f"wrote {args.out}: {len(trained)} tensors (layers {args.train_from}-5)")
 

@@ -212,17 +212,16 @@ def test_a_sentence_that_asks_for_work_marks_all_its_parts():
     assert result.for_receiver("ana@a.org")[0].giver == "lee@c.org"
 
 
-
 def test_two_receivers_with_one_kind_of_need_both_get_the_strong_helper():
     # The demo event's guests who said yes: Nguyễn and Julia both ask for "a bookkeeper", and Margaret
     # offers bookkeeping. Until the eleventh session a suggestion was strong only if its offer suited
     # this need about as well as any need present ("reciprocity"), so both got Margaret as a mere
     # possible, because Noa's "Bookkeeping help" suits her offer a little better.
     from organizer.hosting.demo import DEMO_GUESTS
-    party = [GuestAnswers(f"demo{i}@example.com", name, offer, need, company)
-             for i, (name, company, _role, offer, need, answer) in enumerate(DEMO_GUESTS) if answer == "yes"]
+    email = {guest[0]: f"demo{i}@example.com" for i, guest in enumerate(DEMO_GUESTS)}
+    party = [GuestAnswers(email[name], name, offer, need, company)
+             for name, company, _role, offer, need, answer in DEMO_GUESTS if answer == "yes"]
     result = match_guests(party, MatchOptions())
-    email = {name: f"demo{i}@example.com" for i, (name, *_rest) in enumerate(DEMO_GUESTS)}
     for receiver in ("Nguyễn Thị Hương", "Julia Nowak", "Noa Levi / נועה לוי"):
         found = {s.giver: s.strength for s in result.for_receiver(email[receiver])}
         assert found.get(email["Margaret Chen"]) == "strong", (receiver, found)
