@@ -16,7 +16,7 @@ from .vagueness import vagueness
 # 7: words in any script count; 8: the encoder's top layers tuned for offers and needs; 9: a clause
 # that asks for work marks its parts; 10: the top layers tuned on 650 topics; 11: layers 3-5 tuned on
 # 1 000 topics; 12: "staffing up" / "staffed up" read as hiring, as "staff up" was.
-ANALYSIS_VERSION = 12
+ANALYSIS_VERSION = 13
 WHOLE_CLAUSE = 8  # flag bit: a multi-part clause kept whole beside its parts
 DIMENSIONS = 384
 # Each item is embedded inside a plain sentence that says which side it is on. The model was trained

@@ -177,6 +177,19 @@ def test_and_between_items_still_splits():
     assert split_answer("I fix bikes and I teach guitar") == ["I fix bikes", "I teach guitar"]
 
 
+def test_and_before_a_new_subject_splits_even_when_a_short_list_stays_whole():
+    """"severance" alone is no item, so the list of "and"s stays whole; the clause that opens with "I"
+    is still an item of its own."""
+    assert split_answer("I can answer questions about non-competes and severance and I grow Instagram "
+                        "accounts for restaurants and shops") == [
+        "I can answer questions about non-competes and severance",
+        "I grow Instagram accounts for restaurants and shops"]
+    assert split_answer("we cater office lunches and weddings & we also rent out chairs") == [
+        "we cater office lunches and weddings", "we also rent out chairs"]
+    # A short subject of its own ("my wife and I") is no clause to split off.
+    assert split_answer("my wife and I run a bakery") == ["my wife and I run a bakery"]
+
+
 def test_items_in_any_script():
     assert split_answer("أحتاج محاسب") == ["أحتاج محاسب"]
     assert split_answer("Бухгалтерия; перевод") == ["Бухгалтерия", "перевод"]
