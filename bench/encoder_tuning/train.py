@@ -34,6 +34,53 @@ def sample_batch(topics: list[dict], size: int) -> list[dict]:
     return batch
 
 
+def topic_confusion(model: "MiniLM", topics: list[dict]) -> np.ndarray:
+    """confusion[i, j]: cosine of topic i's mean need with topic j's mean offer, under the model as it
+    starts (the published layers): which topics the model mixes up before training."""
+    def means(side: str) -> np.ndarray:
+        rows = []
+        with torch.no_grad():
+            for start in range(0, len(topics), 16):
+                chunk = topics[start:start + 16]
+                vectors = model.phrases([p for t in chunk for p in t[side]])
+                at = 0
+                for t in chunk:
+                    rows.append(F.normalize(vectors[at:at + len(t[side])].mean(0), dim=-1).numpy())
+                    at += len(t[side])
+        return np.stack(rows)
+    return means("needs") @ means("offers").T
+
+
+def hard_batch(topics: list[dict], size: int, confusion: np.ndarray, pool: int) -> list[dict]:
+    """`size` topics the model confuses with one another: a random seed topic, then topics drawn from
+    the `pool` it is most confused with (either direction), no two of one group. A topic closer to a
+    batch member than that member's own need and offer are (a likely unlisted duplicate) is left out,
+    so it is not taught as a wrong answer."""
+    seed = random.randrange(len(topics))
+    closeness = np.maximum(confusion[seed], confusion[:, seed])
+    order = [int(j) for j in np.argsort(-closeness)[:pool] if j != seed]
+    random.shuffle(order)
+    batch, groups, members = [topics[seed]], {topics[seed]["group"]}, [seed]
+    for j in order:
+        if topics[j]["group"] in groups:
+            continue
+        if any(max(confusion[m, j], confusion[j, m]) >= min(confusion[m, m], confusion[j, j]) for m in members):
+            continue
+        batch.append(topics[j])
+        groups.add(topics[j]["group"])
+        members.append(j)
+        if len(batch) == size:
+            return batch
+    # Too few confusable topics: fill at random.
+    for topic in random.sample(topics, len(topics)):
+        if topic["group"] not in groups:
+            batch.append(topic)
+            groups.add(topic["group"])
+            if len(batch) == size:
+                break
+    return batch
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", help="prepare.py's output")
@@ -49,6 +96,9 @@ def main() -> None:
                              "its side of one learned cosine threshold (0: off)")
     parser.add_argument("--sigmoid-scale", type=float, default=10.0)
     parser.add_argument("--near-misses", type=int, default=1, help="near-miss offers per topic in each batch")
+    parser.add_argument("--hard-batches", type=float, default=0.0,
+                        help="share of batches made of topics the starting model confuses (default 0: all random)")
+    parser.add_argument("--hard-pool", type=int, default=96, help="a hard batch draws from this many closest topics")
     args = parser.parse_args()
     torch.manual_seed(args.seed)
     random.seed(args.seed)
@@ -70,9 +120,14 @@ def main() -> None:
                                    {"params": [threshold], "lr": 1e-3}], lr=args.lr, weight_decay=0.0)
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimiser, lambda s: min(1.0, (s + 1) / 20) * max(0.0, 1 - s / args.steps))
+    confusion = topic_confusion(model, topics) if args.hard_batches else None
+    hard_random = random.Random(args.seed + 1)  # its own draws: with --hard-batches 0 the run is as before
     started, running = time.time(), None
     for step in range(args.steps):
-        batch = sample_batch(topics, args.batch)
+        if confusion is not None and hard_random.random() < args.hard_batches:
+            batch = hard_batch(topics, args.batch, confusion, args.hard_pool)
+        else:
+            batch = sample_batch(topics, args.batch)
         in_batch = {t["group"] for t in batch}
         needs = [random.choice(t["needs"]) for t in batch]
         offers = [random.choice(t["offers"]) for t in batch]
