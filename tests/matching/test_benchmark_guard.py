@@ -34,7 +34,8 @@ STRONG_UNSERVED_CEILING = 0.07
 HOLDOUT_TOPICS = REPO / "bench" / "holdout_topics.json"
 # Measured 26 Nov (twelfth session, a clause after "and I" split off): p@1 0.812, hit@3 0.919; strong
 # p@3 0.923, hit@3 0.490, unserved false rate 0.136 (eleventh session: 0.808, 0.915, the rest the
-# same; ninth session, layers 3-5 tuned on 1 000 topics: 0.806, 0.915; 0.921, 0.488, 0.136; eighth session, layers 4-5 on 650 topics: 0.799, 0.903;
+# same; ninth session, layers 3-5 tuned on 1 000 topics: 0.806, 0.915; 0.921, 0.488, 0.136; eighth
+# session, layers 4-5 on 650 topics: 0.799, 0.903;
 # 0.887, 0.505, 0.136; seventh, 300 topics: 0.796, 0.885; 0.875, 0.427, 0.170; with the published
 # layers: 0.791, 0.898; 0.884, 0.496, 0.155).
 HOLDOUT_FLOORS = {"precision@1": 0.79, "hit@3": 0.90}
