@@ -15,7 +15,8 @@ from .vagueness import vagueness
 # 5: more job-seeking and candidate idioms; 6: an "and" that continues a clause does not split;
 # 7: words in any script count; 8: the encoder's top layers tuned for offers and needs; 9: a clause
 # that asks for work marks its parts; 10: the top layers tuned on 650 topics; 11: layers 3-5 tuned on
-# 1 000 topics; 12: "staffing up" / "staffed up" read as hiring, as "staff up" was.
+# 1 000 topics; 12: "staffing up" / "staffed up" read as hiring, as "staff up" was; 13: "and I" / "and
+# we" opening a clause of its own ends an item, "my wife and I" stays one subject.
 ANALYSIS_VERSION = 13
 WHOLE_CLAUSE = 8  # flag bit: a multi-part clause kept whole beside its parts
 DIMENSIONS = 384

@@ -62,7 +62,8 @@ _CONTINUES_CLAUSE = re.compile(
 
 # "and" before a new subject starts a clause of its own: "… about non-competes and severance and I grow
 # Instagram accounts for shops" is two items even though "severance" alone is not.
-_AND_NEW_SUBJECT = re.compile(r"\s+(?:and|&)\s+(?:also\s+)?(?=(?:I|I'm|I've|I'd|I'll|we|we're|we've|we'd|we'll)\b)")
+_AND_NEW_SUBJECT = re.compile(r"\s+(?:and|&)\s+(?:also\s+)?(?=(?:I|I'm|I've|I'd|I'll|we|we're|we've|we'd|we'll)\b)",
+                              re.IGNORECASE)
 
 
 # "my wife and I …", "my co-founder and I …": one subject of two people, not two items.
@@ -76,7 +77,7 @@ def _split_and(part: str) -> list[str]:
     pieces = [p for p in (_strip_item(p) for p in _AND_SPLIT.split(part)) if p]
     if (len(pieces) < 2 or min(_word_count(p) for p in pieces) < MIN_WORDS_PER_LIST_PART
             or any(_CONTINUES_CLAUSE.match(p) for p in pieces[1:])):
-        # Four words or more before it, so "my business partner and I run a bakery" stays whole.
+        # Four words or more before it, so a short subject ("Tom and I run a bakery") stays whole.
         clauses = [p for p in (_strip_item(p) for p in _AND_NEW_SUBJECT.split(part)) if p]
         if (len(clauses) > 1 and min(_word_count(p) for p in clauses[:-1]) >= 4
                 and _word_count(clauses[-1]) >= MIN_WORDS_PER_LIST_PART):

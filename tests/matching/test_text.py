@@ -186,8 +186,12 @@ def test_and_before_a_new_subject_splits_even_when_a_short_list_stays_whole():
         "I grow Instagram accounts for restaurants and shops"]
     assert split_answer("we cater office lunches and weddings & we also rent out chairs") == [
         "we cater office lunches and weddings", "we also rent out chairs"]
-    # A short subject of its own ("my wife and I") is no clause to split off.
+    # Typed on a phone, in lower case.
+    assert split_answer("happy to talk about leases and permits and i know most landlords downtown") == [
+        "happy to talk about leases and permits", "i know most landlords downtown"]
+    # A subject of two people ("my wife and I", "Tom and I") is no clause to split off.
     assert split_answer("my wife and I run a bakery") == ["my wife and I run a bakery"]
+    assert split_answer("Tom and I run a bakery") == ["Tom and I run a bakery"]
 
 
 def test_items_in_any_script():
