@@ -9,6 +9,8 @@ from .abbreviations import ANY_CASE, FILLER, UPPERCASE_ONLY
 
 _BULLET = re.compile(r"^\s*(?:[-*•·–—>+]+|\(?\d{1,2}[.)]|\(?[a-zA-Z][.)](?=\s))\s*")
 _LABEL = re.compile(r"^\s*([A-Za-z][A-Za-z' ]{0,30}):\s+(?=\S)")
+# A label that describes the writer ("I'm a brand designer: logos, type, …") is an item, not a heading.
+_SELF_LABEL = re.compile(r"^(?:I|I'm|I am|we|we're|we are)\b", re.IGNORECASE)
 # ". " ends a sentence unless the word before it is a short abbreviation such as "e.g." or "Dr.".
 _SENTENCE_END = re.compile(r"(?<![A-Z]\.[A-Z])(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bDr)(?<!\bMr)(?<!\bMs)"
                            r"(?<!\bMrs)(?<!\bvs)(?<!\bSt)([.!?]+)\s+(?=\S)")
@@ -110,6 +112,8 @@ def _split_answer(text: str) -> tuple[str, ...]:
             continue
         label = _LABEL.match(line)
         if label and len(label.group(1).split()) <= 4:
+            if _SELF_LABEL.match(label.group(1)):
+                items.append(label.group(1).strip())
             line = line[label.end():]
         sentences = _SENTENCE_END.sub(lambda m: m.group(1) + "\n", line).split("\n")
         for sentence in sentences:

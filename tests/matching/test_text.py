@@ -194,6 +194,13 @@ def test_and_before_a_new_subject_splits_even_when_a_short_list_stays_whole():
     assert split_answer("Tom and I run a bakery") == ["Tom and I run a bakery"]
 
 
+def test_a_label_that_describes_the_writer_is_an_item():
+    assert split_answer("I'm a brand designer: logos, color palettes, type") == [
+        "I'm a brand designer", "logos", "color palettes", "type"]
+    # A heading is still only a heading.
+    assert split_answer("Offering: logos, color palettes, type") == ["logos", "color palettes", "type"]
+
+
 def test_items_in_any_script():
     assert split_answer("أحتاج محاسب") == ["أحتاج محاسب"]
     assert split_answer("Бухгалтерия; перевод") == ["Бухгалтерия", "перевод"]
