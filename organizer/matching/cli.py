@@ -76,7 +76,7 @@ def _print_table(result: MatchResult, names: dict[str, str]) -> None:
         click.echo(f"  {mark} {names.get(suggestion.giver, suggestion.giver):<28} "
                    f"{suggestion.score:5.2f}  {suggestion.reason}")
     if result.unserved:
-        click.echo("\nNobody present offers:")
+        click.echo("\nNeeds nobody here clearly offers (no safe-bet helper; the host may know someone):")
         for need in result.unserved:
             click.echo(f"  - {names.get(need.guest, need.guest)}: {need.need_item}")
     for number, circle in enumerate(result.circles, start=1):

@@ -37,9 +37,14 @@ def test_csv_per_guest_limits_the_list(runner, write_csv):
 
 
 def test_csv_table_output_and_errors(runner, write_csv, tmp_path):
-    table = runner.invoke(args=["match", "--csv", str(write_csv(ROWS))])
+    dee = {"name": "Dee Park", "email": "dee@example.com", "company": "", "can_offer": "bike repair",
+           "could_use": "a grant writer for our food bank", "badge": "4"}
+    table = runner.invoke(args=["match", "--csv", str(write_csv(ROWS + [dee]))])
     assert table.exit_code == 0
     assert "Bob Ňovák" in table.stdout and "offers" in table.stdout
+    # Listed for the host with the same words as the sheet and the dashboard use.
+    assert "Needs nobody here clearly offers" in table.stdout
+    assert "Dee Park: a grant writer for our food bank" in table.stdout
     bad = tmp_path / "bad.csv"
     bad.write_text("name,company\nAnn,Acme\n", encoding="utf-8")
     failed = runner.invoke(args=["match", "--csv", str(bad), "--json"])
