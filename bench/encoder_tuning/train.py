@@ -22,9 +22,11 @@ from safetensors.numpy import save_file
 from torch_minilm import MiniLM, kit_encoder
 
 
-def sample_batch(topics: list[dict], size: int) -> list[dict]:
-    """`size` topics, no two of one group (topics of different banks that serve each other)."""
-    batch, groups = [], set()
+def sample_batch(topics: list[dict], size: int, start: list[dict] | None = None) -> list[dict]:
+    """`size` topics, no two of one group (topics of different banks that serve each other): `start`
+    (if given), filled up at random."""
+    batch = list(start or [])
+    groups = {t["group"] for t in batch}
     for topic in random.sample(topics, len(topics)):
         if topic["group"] not in groups:
             batch.append(topic)
@@ -71,14 +73,7 @@ def hard_batch(topics: list[dict], size: int, confusion: np.ndarray, pool: int) 
         members.append(j)
         if len(batch) == size:
             return batch
-    # Too few confusable topics: fill at random.
-    for topic in random.sample(topics, len(topics)):
-        if topic["group"] not in groups:
-            batch.append(topic)
-            groups.add(topic["group"])
-            if len(batch) == size:
-                break
-    return batch
+    return sample_batch(topics, size, batch)  # too few confusable topics: fill at random
 
 
 def main() -> None:

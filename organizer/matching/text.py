@@ -9,8 +9,10 @@ from .abbreviations import ANY_CASE, FILLER, UPPERCASE_ONLY
 
 _BULLET = re.compile(r"^\s*(?:[-*•·–—>+]+|\(?\d{1,2}[.)]|\(?[a-zA-Z][.)](?=\s))\s*")
 _LABEL = re.compile(r"^\s*([A-Za-z][A-Za-z' ]{0,30}):\s+(?=\S)")
+# The writer as subject: "I", "we" and their contractions ("I'm", "we've": \b falls before the apostrophe).
+_WRITER = r"(?:I|we)\b"
 # A label that describes the writer ("I'm a brand designer: logos, type, …") is an item, not a heading.
-_SELF_LABEL = re.compile(r"^(?:I|I'm|I am|we|we're|we are)\b", re.IGNORECASE)
+_SELF_LABEL = re.compile("^" + _WRITER, re.IGNORECASE)
 # ". " ends a sentence unless the word before it is a short abbreviation such as "e.g." or "Dr.".
 _SENTENCE_END = re.compile(r"(?<![A-Z]\.[A-Z])(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bDr)(?<!\bMr)(?<!\bMs)"
                            r"(?<!\bMrs)(?<!\bvs)(?<!\bSt)([.!?]+)\s+(?=\S)")
@@ -64,8 +66,7 @@ _CONTINUES_CLAUSE = re.compile(
 
 # "and" before a new subject starts a clause of its own: "… about non-competes and severance and I grow
 # Instagram accounts for shops" is two items even though "severance" alone is not.
-_AND_NEW_SUBJECT = re.compile(r"\s+(?:and|&)\s+(?:also\s+)?(?=(?:I|I'm|I've|I'd|I'll|we|we're|we've|we'd|we'll)\b)",
-                              re.IGNORECASE)
+_AND_NEW_SUBJECT = re.compile(r"\s+(?:and|&)\s+(?:also\s+)?(?=" + _WRITER + ")", re.IGNORECASE)
 
 
 # "my wife and I …", "my co-founder and I …": one subject of two people, not two items.
