@@ -4,9 +4,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
-from scipy import sparse
-from scipy.optimize import linprog
+
+# highspy's own Highs subclass switches its callbacks on as it is built, which prints HiGHS's banner
+# on stdout before any option can silence it; `pif match --json` keeps stdout for the JSON. Its
+# base class is the solver itself, without the Python callbacks the kit does not use.
+from highspy._core import _Highs
 
 # A receiver's first slot earns FIRST_SLOT_BONUS, more than any score difference (scores lie in
 # [-1, 1]), so every receiver who can be helped gets a first suggestion before anyone gets a second.
@@ -59,7 +63,6 @@ def assign(edges: list[Edge], per_receiver: int, per_giver: int) -> list[Edge]:
 
     # Variables: each edge as a first introduction [0, n), as a later one [n, 2n), then later slots.
     n, n_later = len(edges), len(later_owner)
-    n_vars = 2 * n + n_later
     scores = np.array([e.score for e in edges])
     bonuses = np.array([e.bonus for e in edges])
     first_slot = FIRST_SLOT_BONUS + (per_receiver - 1) * LATER_SLOT_STEP
@@ -81,21 +84,47 @@ def assign(edges: list[Edge], per_receiver: int, per_giver: int) -> list[Edge]:
                            n_receivers + n + n_givers + np.arange(len(forced))])
     cols = np.concatenate([first, first, later, first, later, forced, n + forced])
     values = np.concatenate([np.ones(5 * n), -np.ones(2 * len(forced))])
-    upper = sparse.csr_matrix((values, (rows, cols)), shape=(n_receivers + n + n_givers + len(forced), n_vars))
+    n_upper = n_receivers + n + n_givers + len(forced)
     upper_bounds = np.concatenate([np.ones(n_receivers), np.ones(n),
                                    [max(per_giver, forced_out[g]) for g in givers], -np.ones(len(forced))])
-    # Later introductions fill the later slots, which earn a little less each (convex costs).
-    equal = sparse.csr_matrix((np.concatenate([np.ones(n), -np.ones(n_later)]),
-                               (np.concatenate([edge_receiver, np.array(later_owner, dtype=np.int64)]),
-                                np.concatenate([later, 2 * n + np.arange(n_later)]))),
-                              shape=(n_receivers, n_vars))
-    result = linprog(cost, A_ub=upper, b_ub=upper_bounds, A_eq=equal, b_eq=np.zeros(n_receivers),
-                     bounds=(0, 1), method="highs-ds",
-                     options={"simplex_dual_edge_weight_strategy": "devex"})
-    if result.status != 0:
-        raise RuntimeError(f"assignment failed: {result.message}")
-    chosen = result.x[:n] + result.x[n:2 * n] > 0.5
+    # Later introductions fill the later slots, which earn a little less each (convex costs): for each
+    # receiver, its later introductions minus its filled later slots is 0.
+    rows = np.concatenate([rows, n_upper + edge_receiver, n_upper + np.array(later_owner, dtype=np.int64)])
+    cols = np.concatenate([cols, later, 2 * n + np.arange(n_later)])
+    values = np.concatenate([values, np.ones(n), -np.ones(n_later)])
+    lower_bounds = np.concatenate([np.full(n_upper, -highspy.kHighsInf), np.zeros(n_receivers)])
+    upper_bounds = np.concatenate([upper_bounds, np.zeros(n_receivers)])
+    x = _solve(cost, rows, cols, values, lower_bounds, upper_bounds)
+    chosen = x[:n] + x[n:2 * n] > 0.5
     return [edge for edge, keep in zip(edges, chosen) if keep]
+
+
+def _solve(cost: np.ndarray, rows: np.ndarray, cols: np.ndarray, values: np.ndarray,
+           row_lower: np.ndarray, row_upper: np.ndarray) -> np.ndarray:
+    """Minimise cost · x for 0 ≤ x ≤ 1 and row_lower ≤ A x ≤ row_upper (A given by its nonzeros, each
+    (row, column) once) with HiGHS's dual simplex; the vertex it returns."""
+    order = np.argsort(rows, kind="stable")
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = len(cost), len(row_lower)
+    lp.col_cost_ = np.asarray(cost, dtype=np.float64)
+    lp.col_lower_, lp.col_upper_ = np.zeros(len(cost)), np.ones(len(cost))
+    lp.row_lower_, lp.row_upper_ = row_lower.astype(np.float64), row_upper.astype(np.float64)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    per_row = np.bincount(rows, minlength=len(row_lower))
+    lp.a_matrix_.start_ = np.concatenate([[0], np.cumsum(per_row)]).astype(np.int32)
+    lp.a_matrix_.index_ = cols[order].astype(np.int32)
+    lp.a_matrix_.value_ = values[order].astype(np.float64)
+    solver = _Highs()
+    solver.setOptionValue("output_flag", False)
+    solver.setOptionValue("solver", "simplex")
+    solver.setOptionValue("simplex_strategy", 1)                   # dual simplex
+    solver.setOptionValue("simplex_dual_edge_weight_strategy", 1)  # devex pricing
+    solver.passModel(lp)
+    solver.run()
+    status = solver.getModelStatus()
+    if status != highspy.HighsModelStatus.kOptimal:
+        raise RuntimeError(f"assignment failed: {solver.modelStatusToString(status)}")
+    return np.array(solver.getSolution().col_value)
 
 
 def greedy_assign(edges: list[Edge], per_receiver: int, per_giver: int) -> list[Edge]:

@@ -6,7 +6,6 @@ import re
 from functools import lru_cache
 
 import numpy as np
-from scipy import sparse
 
 from .text import normalise_item
 
@@ -40,24 +39,50 @@ def content_stems(text: str) -> tuple[str, ...]:
     return tuple(stem(t) for t in _TOKEN.findall(normalise_item(text).lower()) if t not in STOPWORDS and len(t) > 1)
 
 
-def tfidf_matrices(need_texts: list[str], offer_texts: list[str]) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-    """Row-normalised TF-IDF matrices for both sides over one shared vocabulary."""
-    documents = [content_stems(t) for t in need_texts] + [content_stems(t) for t in offer_texts]
-    vocabulary: dict[str, int] = {}
-    frequency: dict[int, int] = {}
-    for tokens in documents:
-        for token in set(tokens):
-            column = vocabulary.setdefault(token, len(vocabulary))
-            frequency[column] = frequency.get(column, 0) + 1
-    rows, cols, values = [], [], []
-    for row, tokens in enumerate(documents):
-        for token in set(tokens):
-            column = vocabulary[token]
-            rows.append(row)
-            cols.append(column)
-            values.append(math.log((1 + len(documents)) / (1 + frequency[column])) + 1.0)
-    matrix = sparse.csr_matrix((np.array(values, np.float32), (rows, cols)),
-                               shape=(len(documents), max(1, len(vocabulary))))
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(1)).ravel())
-    matrix = sparse.diags(1.0 / np.maximum(norms, 1e-9)).dot(matrix).tocsr().astype(np.float32)
-    return matrix[: len(need_texts)], matrix[len(need_texts):]
+class TfIdf:
+    """Row-normalised TF-IDF vectors of both sides over one shared vocabulary; `block` gives the
+    cosines of a block of needs with every offer. Each offer's weights are filed under its stems
+    (an inverted index), so a block costs as much as the stems the block's needs share with offers."""
+
+    def __init__(self, need_texts: list[str], offer_texts: list[str]) -> None:
+        documents = [content_stems(t) for t in need_texts] + [content_stems(t) for t in offer_texts]
+        vocabulary: dict[str, int] = {}
+        frequency: list[int] = []
+        for tokens in documents:
+            for token in set(tokens):
+                column = vocabulary.setdefault(token, len(vocabulary))
+                if column == len(frequency):
+                    frequency.append(0)
+                frequency[column] += 1
+        weighted = []
+        for tokens in documents:
+            columns = sorted({vocabulary[token] for token in tokens})
+            weights = np.array([math.log((1 + len(documents)) / (1 + frequency[c])) + 1.0 for c in columns])
+            weighted.append((np.array(columns, np.int64), weights / max(float(np.linalg.norm(weights)), 1e-9)))
+        self.needs = weighted[:len(need_texts)]
+        self.n_offers = len(offer_texts)
+        # Inverted index of the offers: for each stem, the offers that have it and their weights.
+        postings: list[list[tuple[int, float]]] = [[] for _ in vocabulary]
+        for offer, (columns, weights) in enumerate(weighted[len(need_texts):]):
+            for column, weight in zip(columns.tolist(), weights.tolist()):
+                postings[column].append((offer, weight))
+        lengths = np.array([len(p) for p in postings], np.int64)
+        self._start = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        self._offer = np.array([o for p in postings for o, _ in p], np.int64)
+        self._weight = np.array([w for p in postings for _, w in p], np.float64)
+
+    def block(self, start: int, stop: int) -> np.ndarray:
+        """Cosines of needs start..stop-1 with every offer, as a dense (rows, offers) float32 array."""
+        rows = stop - start
+        need_row = np.concatenate([np.full(len(self.needs[i][0]), i - start, np.int64) for i in range(start, stop)]
+                                  + [np.zeros(0, np.int64)])
+        columns = np.concatenate([self.needs[i][0] for i in range(start, stop)] + [np.zeros(0, np.int64)])
+        weights = np.concatenate([self.needs[i][1] for i in range(start, stop)] + [np.zeros(0)])
+        # Every (need stem, offer with that stem) pair: the postings of each stem, laid end to end.
+        counts = self._start[columns + 1] - self._start[columns]
+        total = int(counts.sum())
+        first = np.repeat(self._start[columns] - (np.cumsum(counts) - counts), counts) + np.arange(total)
+        cells = np.repeat(need_row, counts) * self.n_offers + self._offer[first]
+        products = np.repeat(weights, counts) * self._weight[first]
+        dense = np.bincount(cells, products, minlength=rows * self.n_offers)
+        return dense.reshape(rows, self.n_offers).astype(np.float32)

@@ -8,7 +8,7 @@ import numpy as np
 
 from .analysis import DIMENSIONS, AnswerAnalysis
 from .direction import ABOUT_CANDIDATES, HIRING, JOB_SEEKING
-from .lexical import tfidf_matrices
+from .lexical import TfIdf
 
 BLOCK_ROWS = 1024
 
@@ -106,7 +106,7 @@ def _adjusted_scores(needs: _Side, offers: _Side, start: int, stop: int, need_hu
     """Adjusted scores of a block of needs against every offer."""
     sims = needs.vectors[start:stop] @ offers.vectors.T
     if lexical is not None:
-        sims += params.lexical_weight * (lexical[0][start:stop] @ lexical[1].T).toarray()
+        sims += params.lexical_weight * lexical.block(start, stop)
     sims -= params.hub_weight * 0.5 * (need_hub[start:stop, None] + offer_hub[None, :])
     sims -= params.vague_weight * np.maximum(needs.vagueness[start:stop, None] - params.vague_from, 0.0)
     sims -= params.vague_weight * np.maximum(offers.vagueness[None, :] - params.vague_from, 0.0)
@@ -132,7 +132,7 @@ def score_candidates(analyses: list[AnswerAnalysis], params: ScoringParams = Sco
         return ScoredParty({}, need_best)
     need_hub = _hubness(needs.vectors, offers.vectors, params.hub_neighbours)
     offer_hub = _hubness(offers.vectors, needs.vectors, params.hub_neighbours)
-    lexical = tfidf_matrices(needs.texts, offers.texts) if params.lexical_weight else None
+    lexical = TfIdf(needs.texts, offers.texts) if params.lexical_weight else None
     # Mean of raw cosines over all pairs is the dot product of the two sides' mean vectors.
     party_mean = (float(needs.vectors.mean(0) @ offers.vectors.mean(0))
                   - params.hub_weight * 0.5 * (float(need_hub.mean()) + float(offer_hub.mean())))
