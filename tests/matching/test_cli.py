@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import datetime, timezone
 
 from organizer.extensions import db
@@ -26,6 +28,19 @@ def test_csv_json_goes_to_stdout_and_progress_to_stderr(runner, write_csv):
                                                            ("cara@example.com", "priya@example.com")}
     assert all(set(r) == {"giver", "receiver", "score", "reason", "strength"} for r in rows)
     assert "guests read" in result.stderr
+
+
+def test_csv_json_in_a_process_of_its_own_has_a_clean_stdout(write_csv):
+    """The solver and the model are native code that could print to file descriptor 1 behind
+    Python's back (HiGHS prints a banner unless told not to before it starts): a separate process's
+    stdout, read whole, is the JSON and nothing else."""
+    path = write_csv(ROWS)
+    done = subprocess.run([sys.executable, "-c", "import sys; from organizer.cli import main; sys.exit(main())",
+                           "match", "--csv", str(path), "--json"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    assert ("priya@example.com", "bob@example.com") in {(r["giver"], r["receiver"]) for r in rows}
+    assert "HiGHS" not in done.stdout + done.stderr
 
 
 def test_csv_per_guest_limits_the_list(runner, write_csv):
