@@ -12,6 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..csvproblems import row_problem as _row_problem
 from ..dbtypes import utcnow
 from ..errors import DomainError
 from ..forms import clean_line, clean_text
@@ -103,21 +104,6 @@ def _dialect(text: str, delimiter: str | None = None) -> type[csv.Dialect] | csv
     # rest of the file into one cell.
     Dialect.strict = True
     return Dialect
-
-
-def _row_problem(exc: csv.Error) -> str:
-    """A csv module error in words a host can act on."""
-    message = str(exc)
-    if "unexpected end of data" in message:
-        return ("a quote (\") opened on this line is never closed, so the rest of the file "
-                "cannot be read; close it, or put the whole cell in quotes and double any "
-                "quote inside it (\"\")")
-    if "expected after" in message:
-        return ("a stray quote (\") inside a cell; put the whole cell in quotes and double "
-                "any quote inside it (\"\")")
-    if "field larger than field limit" in message:
-        return f"a cell is too long (over {csv.field_size_limit()} characters)"
-    return f"cannot read this row: {message}"
 
 
 def _map_header(header: list[str]) -> dict[str, int]:

@@ -68,6 +68,28 @@ def test_csv_table_output_and_errors(runner, write_csv, tmp_path):
     assert neither.exit_code != 0
 
 
+def test_csv_with_an_unclosed_quote_is_refused_not_read_short(runner, tmp_path):
+    """Read leniently, the quote opened in row 2 swallows the next guests into Ann's offer and the
+    matcher runs on one guest; it must name the row instead."""
+    unclosed = tmp_path / "unclosed.csv"
+    unclosed.write_text('name,email,company,can_offer,could_use\n'
+                        'Ann,ann@example.com,,"Bookkeeping, payroll,a designer\n'
+                        'Bob,bob@example.com,,logo design,a bookkeeper\n'
+                        'Cy,cy@example.com,,tax help,a logo\n', encoding="utf-8")
+    failed = runner.invoke(args=["match", "--csv", str(unclosed), "--json"])
+    assert failed.exit_code != 0 and failed.stdout == ""
+    assert "row 2: a quote" in failed.output and "never closed" in failed.output
+    stray = tmp_path / "stray.csv"
+    stray.write_text('name,email,company,can_offer,could_use\nAnn,ann@example.com,,ok,fine\n'
+                     'Bob,bob@example.com,,"logo" design,x\n', encoding="utf-8")
+    failed = runner.invoke(args=["match", "--csv", str(stray), "--json"])
+    assert failed.exit_code != 0 and "row 3: a stray quote" in failed.output
+    header = tmp_path / "header.csv"
+    header.write_text('name,"email,company,can_offer,could_use\nAnn,ann@example.com,,ok,fine\n', encoding="utf-8")
+    failed = runner.invoke(args=["match", "--csv", str(header), "--json"])
+    assert failed.exit_code != 0 and "row 1: a quote" in failed.output
+
+
 def test_event_match_and_present_only(runner, make_event, make_guest):
     event = make_event(slug="spring-mixer")
     priya = make_guest(event, name="Priya", email="priya@example.com", company="Northwind",
