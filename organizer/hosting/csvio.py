@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable
@@ -12,7 +11,9 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..csvproblems import row_problem as _row_problem
+from ..csvread import EXCEL_SEP_LINE, NOT_UTF8
+from ..csvread import dialect as _dialect
+from ..csvread import row_problem as _row_problem
 from ..dbtypes import utcnow
 from ..errors import DomainError
 from ..forms import clean_line, clean_text
@@ -83,27 +84,7 @@ def decode_csv(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CsvImportError([RowError(data[:exc.start].count(b"\n") + 1,
-                                       "the file is not UTF-8 text; save it as "
-                                       "'CSV UTF-8' and try again")]) from None
-
-
-# Excel may start a CSV with a line like "sep=;" naming the delimiter.
-EXCEL_SEP_LINE = re.compile(r"sep=([,;\t|])[ \t]*(?:\r\n|\n|\r)")
-
-
-def _dialect(text: str, delimiter: str | None = None) -> type[csv.Dialect] | csv.Dialect:
-    if delimiter is None:
-        header = text.split("\n", 1)[0]
-        counts = {d: header.count(d) for d in (",", ";", "\t")}
-        delimiter = max(counts, key=counts.get) if any(counts.values()) else ","
-
-    class Dialect(csv.excel):
-        pass
-    Dialect.delimiter = delimiter
-    # Strict: a stray quote is an error for its row, instead of silently swallowing the
-    # rest of the file into one cell.
-    Dialect.strict = True
-    return Dialect
+                                       NOT_UTF8)]) from None
 
 
 def _map_header(header: list[str]) -> dict[str, int]:

@@ -90,6 +90,32 @@ def test_csv_with_an_unclosed_quote_is_refused_not_read_short(runner, tmp_path):
     assert failed.exit_code != 0 and "row 1: a quote" in failed.output
 
 
+def test_csv_as_spreadsheets_save_it(runner, tmp_path):
+    """Semicolons (a European locale), Excel's "sep=" line, an empty file and another encoding."""
+    semicolons = tmp_path / "semicolons.csv"
+    semicolons.write_text('name;email;company;can_offer;could_use\n'
+                          'Priya;priya@example.com;Northwind;intros to finance recruiters;a dog sitter\n'
+                          'Bob;bob@example.com;Globex;Spanish lessons;"finding finance candidates;\nfor my team"\n',
+                          encoding="utf-8")
+    done = runner.invoke(args=["match", "--csv", str(semicolons), "--json"])
+    assert done.exit_code == 0, done.output
+    assert ("priya@example.com", "bob@example.com") in {(r["giver"], r["receiver"]) for r in json.loads(done.stdout)}
+    assert "2 guests read" in done.stderr
+    excel = tmp_path / "excel.csv"
+    excel.write_text("sep=;\n" + semicolons.read_text(encoding="utf-8") + 'Cy;;;x;y\n', encoding="utf-8")
+    failed = runner.invoke(args=["match", "--csv", str(excel), "--json"])
+    # Row 4 as a spreadsheet shows it: Excel hides the sep line, and Bob's two-line cell is one row.
+    assert failed.exit_code != 0 and "row 4: an e-mail address is needed" in failed.output
+    empty = tmp_path / "empty.csv"
+    empty.write_text("\n", encoding="utf-8")
+    failed = runner.invoke(args=["match", "--csv", str(empty), "--json"])
+    assert failed.exit_code != 0 and "the file is empty" in failed.output
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("name,email,company,can_offer,could_use\nJosé,j@example.com,,café,x\n".encode("latin-1"))
+    failed = runner.invoke(args=["match", "--csv", str(latin), "--json"])
+    assert failed.exit_code != 0 and "row 2: the file is not UTF-8 text" in failed.output
+
+
 def test_event_match_and_present_only(runner, make_event, make_guest):
     event = make_event(slug="spring-mixer")
     priya = make_guest(event, name="Priya", email="priya@example.com", company="Northwind",

@@ -1,0 +1,44 @@
+"""Reading a CSV the way hosts' spreadsheets write it, shared by the guest import and `pif match --csv`
+(a module of its own, so the matcher's CSV mode does not import the database layer): Excel's "sep=" line,
+the delimiter (comma, semicolon or tab), strict quotes, and the csv module's errors in words a host can
+act on."""
+from __future__ import annotations
+
+import csv
+import re
+
+# Excel may start a CSV with a line like "sep=;" naming the delimiter.
+EXCEL_SEP_LINE = re.compile(r"sep=([,;\t|])[ \t]*(?:\r\n|\n|\r)")
+NOT_UTF8 = "the file is not UTF-8 text; save it as 'CSV UTF-8' and try again"
+
+
+def dialect(text: str, delimiter: str | None = None) -> type[csv.Dialect]:
+    """Excel's dialect with the given delimiter, or the one the header line uses most of , ; and tab
+    (a spreadsheet set to a European locale saves with semicolons)."""
+    if delimiter is None:
+        header = text.split("\n", 1)[0]
+        counts = {d: header.count(d) for d in (",", ";", "\t")}
+        delimiter = max(counts, key=counts.get) if any(counts.values()) else ","
+
+    class Dialect(csv.excel):
+        pass
+    Dialect.delimiter = delimiter
+    # Strict: a stray quote is an error for its row, instead of silently swallowing the
+    # rest of the file into one cell.
+    Dialect.strict = True
+    return Dialect
+
+
+def row_problem(exc: csv.Error) -> str:
+    """A csv module error in words a host can act on."""
+    message = str(exc)
+    if "unexpected end of data" in message:
+        return ("a quote (\") opened on this line is never closed, so the rest of the file "
+                "cannot be read; close it, or put the whole cell in quotes and double any "
+                "quote inside it (\"\")")
+    if "expected after" in message:
+        return ("a stray quote (\") inside a cell; put the whole cell in quotes and double "
+                "any quote inside it (\"\")")
+    if "field larger than field limit" in message:
+        return f"a cell is too long (over {csv.field_size_limit()} characters)"
+    return f"cannot read this row: {message}"
