@@ -12,6 +12,28 @@ EXCEL_SEP_LINE = re.compile(r"sep=([,;\t|])[ \t]*(?:\r\n|\n|\r)")
 NOT_UTF8 = "the file is not UTF-8 text; save it as 'CSV UTF-8' and try again"
 
 
+class NotUtf8Error(ValueError):
+    """The bytes are not UTF-8; `line` is the line of the first one that is not."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(f"line {line}: {NOT_UTF8}")
+        self.line = line
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 text of a file (a byte-order mark is accepted)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise NotUtf8Error(data[:exc.start].count(b"\n") + 1) from None
+
+
+def without_sep_line(text: str) -> tuple[str, str | None]:
+    """The text after Excel's "sep=;" first line and the delimiter it names, or the text and None."""
+    sep_line = EXCEL_SEP_LINE.match(text)
+    return (text[sep_line.end():], sep_line.group(1)) if sep_line else (text, None)
+
+
 def dialect(text: str, delimiter: str | None = None) -> type[csv.Dialect]:
     """Excel's dialect with the given delimiter, or the one the header line uses most of , ; and tab
     (a spreadsheet set to a European locale saves with semicolons)."""

@@ -11,7 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..csvread import EXCEL_SEP_LINE, NOT_UTF8
+from ..csvread import NOT_UTF8, NotUtf8Error, decode, without_sep_line
 from ..csvread import dialect as _dialect
 from ..csvread import row_problem as _row_problem
 from ..dbtypes import utcnow
@@ -81,10 +81,9 @@ class ImportResult:
 def decode_csv(data: bytes) -> str:
     """UTF-8 text of an uploaded file (a BOM is accepted), or a clear error."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CsvImportError([RowError(data[:exc.start].count(b"\n") + 1,
-                                       NOT_UTF8)]) from None
+        return decode(data)
+    except NotUtf8Error as exc:
+        raise CsvImportError([RowError(exc.line, NOT_UTF8)]) from None
 
 
 def _map_header(header: list[str]) -> dict[str, int]:
@@ -99,10 +98,8 @@ def _map_header(header: list[str]) -> dict[str, int]:
 
 def parse_guest_csv(text: str) -> list[ImportedRow]:
     """Read and validate every row; raise CsvImportError listing all bad rows."""
-    header_line, delimiter = 1, None
-    sep_line = EXCEL_SEP_LINE.match(text)
-    if sep_line:
-        header_line, delimiter, text = 2, sep_line.group(1), text[sep_line.end():]
+    text, delimiter = without_sep_line(text)
+    header_line = 1 if delimiter is None else 2
     reader = csv.reader(io.StringIO(text, newline=""), _dialect(text, delimiter))
     try:
         header = next(reader)

@@ -5,7 +5,7 @@ import csv
 import io
 from pathlib import Path
 
-from ..csvread import EXCEL_SEP_LINE, NOT_UTF8, dialect, row_problem
+from ..csvread import NOT_UTF8, NotUtf8Error, decode, dialect, row_problem, without_sep_line
 from .results import GuestAnswers
 
 REQUIRED_COLUMNS = ("name", "email", "company", "can_offer", "could_use")
@@ -18,20 +18,15 @@ class GuestCsvError(ValueError):
 def read_guest_csv(path: Path | str) -> list[GuestAnswers]:
     """Guests from a UTF-8 (optional BOM) CSV with name,email,company,can_offer,could_use; extras ignored.
     Commas, semicolons or tabs, and Excel's "sep=" first line, are read as the guest import reads them."""
-    data = Path(path).read_bytes()
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise GuestCsvError(f"row {line}: {NOT_UTF8}") from None
+        text = decode(Path(path).read_bytes())
+    except NotUtf8Error as exc:
+        raise GuestCsvError(f"row {exc.line}: {NOT_UTF8}") from None
     if not text.strip():
         raise GuestCsvError("the file is empty")
     # Rows are numbered as a spreadsheet shows them: the header is row 1, a cell of several lines is
     # one row, and Excel hides its "sep=" line.
-    delimiter = None
-    sep_line = EXCEL_SEP_LINE.match(text)
-    if sep_line:
-        delimiter, text = sep_line.group(1), text[sep_line.end():]
+    text, delimiter = without_sep_line(text)
     # Strict quotes: an unclosed quote is an error, instead of the rest of the file swallowed into one
     # cell (the guests after it silently missing).
     reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect(text, delimiter))

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from organizer.matching.lexical import TfIdf, content_stems
 
 WORDS = ["tax", "taxes", "bookkeeping", "design", "designer", "logo", "resume", "the", "and", "help", "🙂",
-         "mold", "garden", "python", "python", "CV", "CFO", "payroll"]
+         "mold", "garden", "python", "CV", "CFO", "payroll"]
 
 
 def textbook(needs: list[str], offers: list[str]) -> np.ndarray:
