@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 import time
 
@@ -66,6 +67,12 @@ def _event_match(slug: str, *, per_guest: int, giver_cap: int | None, separate_c
     return MatchResult(suggestions, unserved, circles), names
 
 
+def shown_score(score: float) -> str:
+    """The score in two decimals, cut rather than rounded: 0.3996 is shown as 0.39, so a possible
+    suggestion never shows the figure a strong one needs (0.40)."""
+    return f"{math.floor(score * 100 + 1e-6) / 100:5.2f}"
+
+
 def _print_table(result: MatchResult, names: dict[str, str]) -> None:
     current = None
     for suggestion in result.suggestions:
@@ -74,7 +81,7 @@ def _print_table(result: MatchResult, names: dict[str, str]) -> None:
             click.echo(f"\n{names.get(current, current)}")
         mark = "★" if suggestion.strength == "strong" else "?"
         click.echo(f"  {mark} {names.get(suggestion.giver, suggestion.giver):<28} "
-                   f"{suggestion.score:5.2f}  {suggestion.reason}")
+                   f"{shown_score(suggestion.score)}  {suggestion.reason}")
     if result.unserved:
         click.echo("\nNeeds nobody here clearly offers (no safe-bet helper; the host may know someone):")
         for need in result.unserved:

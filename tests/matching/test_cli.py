@@ -141,3 +141,26 @@ def test_event_match_and_present_only(runner, make_event, make_guest):
 
     missing = runner.invoke(args=["match", "no-such-party"])
     assert missing.exit_code != 0 and "no event" in missing.output
+
+
+def test_table_scores_are_cut_so_a_possible_never_shows_the_strong_figure(monkeypatch):
+    """A possible suggestion scoring 0.3996 was printed as 0.40, the strong threshold, beside
+    another 0.40 marked ★: the table cuts to two decimals instead of rounding."""
+    from organizer.matching import cli
+    from organizer.matching.results import MatchOptions, MatchResult, Suggestion
+
+    threshold = MatchOptions().strong_threshold
+    just_under, exactly = threshold - 0.0004, threshold
+    result = MatchResult([
+        Suggestion("g1", "r", exactly, "strong", "reason one", "", ""),
+        Suggestion("g2", "r", just_under, "possible", "reason two", "", ""),
+    ], [])
+    lines = []
+    monkeypatch.setattr(cli.click, "echo", lambda text="", **k: lines.append(text))
+    cli._print_table(result, {"g1": "Gia", "g2": "Gus", "r": "Ray"})
+    strong = next(line for line in lines if "Gia" in line)
+    possible = next(line for line in lines if "Gus" in line)
+    assert f"{threshold:.2f}" in strong and "★" in strong
+    assert f"{threshold - 0.01:.2f}" in possible and f"{threshold:.2f}" not in possible
+    shown = [cli.shown_score(s).strip() for s in (0.29, 0.45, 0.4, 0.12999, 1.0)]
+    assert shown == ["0.29", "0.45", "0.40", "0.12", "1.00"]
