@@ -9,9 +9,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from ..textcut import ELLIPSIS, shorten
 from . import fonts
 
-ELLIPSIS = "\u2026"
 # Above the baseline, in em: room for accents and stacked Vietnamese diacritics.
 LINE_UP = 1.1
 MIN_DOWN = 0.3
@@ -66,17 +66,6 @@ def summarise_answer(text: str | None, limit: int = 60) -> str:
         if item:
             return shorten(item, limit)
     return ""
-
-
-def shorten(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` characters on a word boundary, with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    cut = text[:limit - 1]
-    space = cut.rfind(" ")
-    if space >= limit // 3:
-        cut = cut[:space]
-    return cut.rstrip(" .,:;-") + ELLIPSIS
 
 
 def ellipsize(text: str, size: float, max_width: float, bold: bool = False) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from ..textcut import shorten
 from .analysis import WHOLE_CLAUSE, AnswerAnalysis, analyse_many
 from .assignment import Edge, assign
 from .circles import find_groups
@@ -19,6 +20,9 @@ NOT_A_COMPANY = frozenset({"", "self-employed", "self employed", "freelance", "f
                            "none", "n/a", "na", "-", "retired", "student", "unemployed", "between jobs",
                            "consultant", "contractor"})
 VAGUE_NEED = 0.55
+# Reasons and the unserved list quote an item whole up to this many characters: a phrase, not a
+# paragraph pasted without punctuation (which printed a page and a half of one reason on the sheet).
+QUOTE_LIMIT = 120
 
 
 def _company_key(company: str) -> str:
@@ -37,8 +41,14 @@ def same_company(a: str, b: str) -> bool:
     return key_a == key_b and key_a not in NOT_A_COMPANY
 
 
+def quoted(item: str) -> str:
+    """An answer's item as a reason or a list quotes it: whole, unless it runs past QUOTE_LIMIT
+    characters (a paragraph with no punctuation to split it), then cut on a word boundary."""
+    return shorten(item, QUOTE_LIMIT)
+
+
 def reason_for(giver: GuestAnswers, receiver: GuestAnswers, offer_item: str, need_item: str) -> str:
-    """A one-line reason that quotes both sides."""
+    """A one-line reason that quotes both sides (items already cut by :func:`quoted`)."""
     return f'{giver.name} offers "{offer_item}" — useful for {receiver.name}\'s "{need_item}"'
 
 
@@ -130,8 +140,8 @@ def match_guests(guests: Sequence[GuestAnswers], options: MatchOptions = MatchOp
     for edge in chosen:
         giver, receiver = guests[edge.giver], guests[edge.receiver]
         found = evidence.get((edge.giver, edge.receiver))
-        offer_item = found.offer_item if found else ""
-        need_item = found.need_item if found else ""
+        offer_item = quoted(found.offer_item) if found else ""
+        need_item = quoted(found.need_item) if found else ""
         reason = (reason_for(giver, receiver, offer_item, need_item) if found
                   else f"{giver.name} and {receiver.name}: the host asked for this introduction")
         is_strong = edge.score >= options.strong_threshold and found is not None
@@ -187,5 +197,5 @@ def _unserved(guests: Sequence[GuestAnswers], need_best: dict[int, list[tuple[st
     for guest_index in sorted(need_best):
         for need_item, best, vagueness, flags in need_best[guest_index]:
             if best < options.strong_threshold and vagueness < VAGUE_NEED and not flags & WHOLE_CLAUSE:
-                unserved.append(UnservedNeed(guests[guest_index].key, need_item, best))
+                unserved.append(UnservedNeed(guests[guest_index].key, quoted(need_item), best))
     return unserved

@@ -71,6 +71,7 @@ class Block:
 
     lines: list[Line]
     gap_after: float = 0.0
+    keep: int = 0  # a block taller than a page is split by lines, but never within its first `keep`
 
     def height(self, layout: SheetLayout) -> float:
         """Points this block takes on the page."""
@@ -205,7 +206,8 @@ class SheetRenderer:
             lines.append(Line("No introduction suggested — ask what they are looking for.",
                               lay.indent, lay.body_size, grey=True))
         reason_x = lay.indent + lay.box + 6
-        for intro in guest.intros:
+        keep = len(lines)  # the name is never left alone at a page's foot: kept with the first intro
+        for number, intro in enumerate(guest.intros):
             label = STRONG_LABEL if intro.is_strong else POSSIBLE_LABEL
             extra = " · kept by host" if intro.is_locked else (" · host's pick" if intro.is_pinned else "")
             head_x = reason_x + lay.label_width
@@ -221,10 +223,12 @@ class SheetRenderer:
                 lines.append(Line(text, head_x, lay.body_size, lead=lead, box=i == 0,
                                   label=label if i == 0 else ""))
             lines += [Line(part, head_x, lay.body_size) for part in why]
+            if number == 0:
+                keep = len(lines)
         if guest.helps:
             lines += self._para("Can help: " + ", ".join(guest.helps), lay.indent, lay.small_size,
                                 grey=True)
-        return Block(lines, lay.entry_gap)
+        return Block(lines, lay.entry_gap, keep)
 
     def _section(self, title: str, first: list[Line], note: str = "") -> list[Block]:
         lay = self.layout
@@ -298,9 +302,9 @@ class SheetRenderer:
 
     def _split(self, block: Block, first_room: float, room: float) -> list[Block]:
         parts, current, used, limit = [], [], 0.0, first_room
-        for line in block.lines:
+        for index, line in enumerate(block.lines):
             h = line.size * self.layout.leading
-            if current and used + h > limit:
+            if current and used + h > limit and index >= block.keep:
                 parts.append(Block(current))
                 current, used, limit = [], 0.0, room
             current.append(line)

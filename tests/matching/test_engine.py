@@ -9,7 +9,7 @@ import pytest
 from organizer.matching import encoder as encoder_module
 from organizer.matching.analysis import AnswerAnalysis, AnswerItems, analyse_answers
 from organizer.matching.direction import JOB_SEEKING
-from organizer.matching.engine import match_guests, same_company
+from organizer.matching.engine import QUOTE_LIMIT, match_guests, same_company
 from organizer.matching.results import GuestAnswers, MatchOptions
 
 from .conftest import topic_analysis, unit
@@ -142,6 +142,24 @@ def test_a_receiver_with_no_good_candidate_gets_no_suggestion():
     assert any(u.guest == "dan@w.org" for u in silent.unserved)
     guessing = match_guests(PARTY, MatchOptions(abstain_threshold=-1.0))
     assert [s.strength for s in guessing.for_receiver("dan@w.org")][:1] == ["possible"]
+
+
+def test_a_paragraph_without_punctuation_is_quoted_cut_not_whole():
+    """A need pasted as one 9 kB run-on paragraph is one item; reasons, the JSON and the unserved list
+    quote it cut to QUOTE_LIMIT characters on a word boundary (the sheet printed a page and a half of
+    one reason). Shorter items are quoted whole."""
+    run_on = " ".join(["I need help with many things including the accounts and the taxes and payroll"] * 120)
+    guests = [GuestAnswers("ana@x.org", "Ana", "Bookkeeping and payroll for small shops", "a florist"),
+              GuestAnswers("ben@y.org", "Ben", "flower arrangements", run_on + "; someone to teach me Icelandic")]
+    result = match_guests(guests, MatchOptions(abstain_threshold=-1.0))
+    for_ben = result.for_receiver("ben@y.org")
+    assert for_ben and all(len(s.need_item) <= QUOTE_LIMIT for s in for_ben)
+    long_quote = next(s for s in for_ben if s.need_item.startswith("I need help"))
+    assert long_quote.need_item.endswith("…") and len(long_quote.reason) < 2 * QUOTE_LIMIT + 60
+    assert run_on.startswith(long_quote.need_item[:-1])
+    assert any(u.need_item == "someone to teach me Icelandic" for u in result.unserved)
+    assert all(len(u.need_item) <= QUOTE_LIMIT for u in result.unserved)
+    assert result.for_receiver("ana@x.org")[0].need_item == "a florist"
 
 
 def test_giver_cap_defaults_to_one_more_than_per_guest():

@@ -169,6 +169,25 @@ def test_long_text_wraps_and_a_huge_entry_spans_pages():
     assert "Zed" in text and f"page {len(pages)} of {len(pages)}" in text
 
 
+def test_an_entry_split_across_pages_keeps_the_name_with_its_first_introduction():
+    """A guest whose entry is taller than a page starts where the last one ended and is split by
+    lines; the split once fell right after the first line of a long name, which then stood alone at
+    the foot of a page with everything about that guest overleaf."""
+    filler = tuple(SheetGuest(f"Guest {n:02d}", n, "", "a bookkeeper", (
+        SheetIntro(f"Helper {n}", 50 + n, False, f"Helper {n} offers \"bookkeeping\""),)) for n in range(1, 12))
+    long_name = "Maximiliana Alexandrina Wolfeschlegelsteinhausenbergerdorff-Papadopoulou de la Trinidad"
+    many = tuple(SheetIntro(f"Adviser {i}", 100 + i, False, f"Adviser {i} offers \"advice number {i}\"")
+                 for i in range(1, 60))
+    for count in range(0, len(filler) + 1):  # wherever on the page the entry starts
+        data = SheetData("Long", "today", "guests", "now",
+                         filler[:count] + (SheetGuest(long_name, 99, "Northwind", "everything " * 80, many),))
+        pages, _ = pdf_text(render_sheet(data))
+        starts = [i for i, page in enumerate(pages) if "Maximiliana" in page]
+        assert len(starts) == 1
+        first = flat(pages[starts[0]])
+        assert "Adviser 1 offers" in first and "Could use: everything" in first, count
+
+
 def test_an_empty_run_still_prints():
     pages, text = pdf_text(render_sheet(SheetData("Empty party", "today", "0 guests", "now", ())))
     assert len(pages) == 1 and "No guests in this run." in text and "page 1 of 1" in text
