@@ -280,3 +280,21 @@ def test_circles_are_listed_on_the_page(host_client, party):
     html = page(host_client, event).text
     circle = html.split('id="circles-h"')[1].split("</section>")[0]
     assert circle.count("<bdi>") == 4 and "Анна Иванова" in circle and " → " in circle
+
+
+def test_a_very_long_answer_is_cut_on_the_page_with_a_link_to_the_guests_answers(host_client, party):
+    """A 9 kB "could use" filled the guest's card (2 400 px of text) on the matches page; the page
+    now shows its first 300 characters and links to the guest's own page, which has it all."""
+    event, g = party
+    run_on = " ".join(["I need help with the accounts and the taxes and the payroll"] * 150)
+    g["Bob"].could_use = run_on
+    db.session.commit()
+    post(host_client, event, "/run", {"per_guest": "2"})
+    html = page(host_client, event).text
+    card = html[html.index(f'id="guest-{g["Bob"].id}"'):]
+    card = card[:card.index("</article>")]
+    assert "I need help with the accounts" in card and run_on not in card and "…" in card
+    link = f'href="/host/events/{event.slug}/guests/{g["Bob"].id}"'
+    assert link in card and "Full answers" in card
+    assert run_on in host_client.get(f"/host/events/{event.slug}/guests/{g['Bob'].id}").text
+    assert "Full answers" not in html[html.index(f'id="guest-{g["Ingrid"].id}"'):][:2000]
