@@ -229,6 +229,8 @@ def test_matches_page_in_a_real_browser(live_server, browser, party):
     event, g = party
     from organizer.hosting.services import create_host
     create_host(db.session, "host@example.com", "correct horse battery")
+    # One unbroken 50-letter word: it must wrap on a phone, not run out of the guest's card.
+    g["Priya"].name = "Priya Wolfeschlegelsteinhausenbergerdorff-Papadopoulou"
     db.session.commit()
     errors: list[str] = []
     page = browser.new_page(viewport={"width": 1100, "height": 900})
@@ -249,6 +251,10 @@ def test_matches_page_in_a_real_browser(live_server, browser, party):
     page.click("text=Publish to guests")
     page.wait_for_selector("text=Published:")
     assert page.evaluate(UNLABELLED_CONTROLS_JS) == []
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.reload()
+    assert page.locator("text=Wolfeschlegel").first.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
     phone = browser.new_page(viewport={"width": 360, "height": 740})
     phone.goto(f"{live_server}/r/{g['Bob'].edit_token}")
     assert phone.locator("#meet-h").is_visible()
