@@ -9,7 +9,7 @@ import time
 import click
 
 from .guest_csv import GuestCsvError, read_guest_csv
-from .results import MatchOptions, MatchResult
+from .results import MatchOptions, MatchResult, near_miss
 
 
 def _progress(enabled: bool):
@@ -85,7 +85,9 @@ def _print_table(result: MatchResult, names: dict[str, str]) -> None:
     if result.unserved:
         click.echo("\nNeeds nobody here clearly offers (no safe-bet helper; the host may know someone):")
         for need in result.unserved:
-            click.echo(f"  - {names.get(need.guest, need.guest)}: {need.need_item}")
+            close = near_miss(need.need_item, result.for_receiver(need.guest), MatchOptions().near_miss_threshold)
+            only = f" (close, only a possible helper: {names.get(close.giver, close.giver)})" if close else ""
+            click.echo(f"  - {names.get(need.guest, need.guest)}: {need.need_item}{only}")
     for number, circle in enumerate(result.circles, start=1):
         kind = "Circle" if circle.is_closed else "Chain"
         click.echo(f"\n{kind} {number}: " + " → ".join(names.get(m, m) for m in circle.route))
@@ -117,7 +119,7 @@ def match_command(slug: str | None, csv_path: str | None, per_guest: int, giver_
         say(f"{len(guests)} guests read")
         options = MatchOptions(per_guest=per_guest, giver_cap=giver_cap,
                                separate_companies=not allow_same_company, with_circles=circles)
-        from .engine import match_guests  # NumPy/SciPy only when matching runs
+        from .engine import match_guests  # NumPy and HiGHS only when matching runs
         result = match_guests(guests, options, progress=say)
     else:
         from flask.cli import ScriptInfo

@@ -1,6 +1,7 @@
 """The engine's inputs and outputs as plain dataclasses (shared by the CLI, the web pages and the sheet)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -39,6 +40,9 @@ class MatchOptions:
     # A receiver whose best candidate scores under this gets no suggestion at all: a weak guess is
     # worse than none, and their needs are listed for the host instead.
     abstain_threshold: float = 0.21
+    # An unserved need whose suggested helper scores at least this (a possible one, close to strong)
+    # is listed with that helper named, apart from the needs nobody offers.
+    near_miss_threshold: float = 0.30
     with_circles: bool = False
     need_coverage_bonus: float = 0.1
     repeated_offer_penalty: float = 0.3
@@ -108,3 +112,10 @@ class MatchResult:
     def to_json(self) -> list[dict]:
         """The Match JSON contract: a list of suggestions, best first per receiver."""
         return [s.to_json() for s in self.suggestions]
+
+
+def near_miss(need_item: str, intros: Iterable, threshold: float):
+    """Of one receiver's suggestions (anything with `need_item` and `score`), the first made for
+    this unserved need, or for a clause kept whole that contains it, scoring at least `threshold`;
+    None when there is none (nobody offers it)."""
+    return next((i for i in intros if i.need_item and need_item in i.need_item and i.score >= threshold), None)

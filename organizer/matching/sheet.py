@@ -251,7 +251,7 @@ class SheetRenderer:
             needs: list[Block] = []
             for group in unserved_by_guest(self.data):
                 label = guest_label(group.name, group.badge_number)
-                needs.append(Block(self._para(f"{label} — nobody offers: " + "; ".join(group.needs),
+                needs.append(Block(self._para(f"{label} — {group.text}",
                                               lay.indent, lay.body_size), 3.0))
             head = Block([Line("", 0, lay.entry_gap, rule=True),
                           Line("Needs nobody here clearly offers", 0, lay.section_size, True)]

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from ..hosting.models import Event
 from ..rsvp.models import Guest
 from .models import MatchRun
+from .results import MatchOptions, near_miss
 from .service import suggestions_of, unserved_of
 
 
@@ -52,11 +53,13 @@ class SheetGuest:
 
 @dataclass(frozen=True)
 class SheetNeed:
-    """A need nobody present offers."""
+    """A need nobody present clearly offers; `possible` names the guest suggested for it when that
+    possible helper scores close to strong (MatchOptions.near_miss_threshold), else ""."""
 
     name: str
     badge_number: int | None
     need: str
+    possible: str = ""
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,8 @@ def sheet_data_for_run(session: Session, event: Event, run: MatchRun) -> SheetDa
         SheetGuest(g.name, g.badge_number, g.company or "", g.could_use or "",
                    tuple(intros[g.id]), tuple(sorted(helps[g.id], key=name_key)), g.id)
         for g in sorted(guests.values(), key=lambda g: name_key(g.name)))
-    needs = tuple(SheetNeed(guests[u.guest_id].name, guests[u.guest_id].badge_number, u.need_item)
+    needs = tuple(SheetNeed(guests[u.guest_id].name, guests[u.guest_id].badge_number, u.need_item,
+                            _near_miss_label(u.need_item, intros[u.guest_id]))
                   for u in unserved_of(session, run) if u.guest_id in guests)
     needs = tuple(sorted(needs, key=lambda n: name_key(n.name)))
     circles = tuple(SheetCircle(tuple(guest_label(guests[m].name, guests[m].badge_number)
@@ -137,6 +141,12 @@ def sheet_data_for_run(session: Session, event: Event, run: MatchRun) -> SheetDa
         scope=f"{scope}: {len(entries)}",
         run_at=_fmt(event, run.created_at, "%-d %b %H:%M"),
         guests=entries, unserved=needs, circles=circles)
+
+
+def _near_miss_label(need: str, intros: list[SheetIntro]) -> str:
+    """The helper suggested for an unserved need with a score close to strong, as printed; else ""."""
+    found = near_miss(need, intros, MatchOptions().near_miss_threshold)
+    return guest_label(found.name, found.badge_number) if found else ""
 
 
 def filter_guests(data: SheetData, search: str) -> tuple[SheetGuest, ...]:
@@ -156,16 +166,34 @@ def strength_counts(data: SheetData) -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class GuestNeeds:
-    """One guest's needs that nobody present clearly offers."""
+    """One guest's needs that nobody present clearly offers: those nobody offers (no helper, or
+    only a weak guess), and (need, helper) pairs where a possible helper comes close."""
 
     name: str
     badge_number: int | None
     needs: tuple[str, ...]
+    possible: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def text(self) -> str:
+        """What follows the guest's name in the list, as the sheet and the page print it."""
+        parts = []
+        if self.needs:
+            parts.append("nobody offers: " + "; ".join(self.needs))
+        if self.possible:
+            parts.append("close, only a possible helper: " + "; ".join(f"{need} — {helper}"
+                                                                     for need, helper in self.possible))
+        return " · ".join(parts)
 
 
 def unserved_by_guest(data: SheetData) -> list[GuestNeeds]:
     """The unserved needs grouped per guest, in the data's (name) order."""
-    grouped: dict[tuple[str, int | None], list[str]] = {}
+    grouped: dict[tuple[str, int | None], tuple[list[str], list[tuple[str, str]]]] = {}
     for need in data.unserved:
-        grouped.setdefault((need.name, need.badge_number), []).append(need.need)
-    return [GuestNeeds(name, number, tuple(needs)) for (name, number), needs in grouped.items()]
+        none, possible = grouped.setdefault((need.name, need.badge_number), ([], []))
+        if need.possible:
+            possible.append((need.need, need.possible))
+        else:
+            none.append(need.need)
+    return [GuestNeeds(name, number, tuple(none), tuple(possible))
+            for (name, number), (none, possible) in grouped.items()]

@@ -164,3 +164,19 @@ def test_table_scores_are_cut_so_a_possible_never_shows_the_strong_figure(monkey
     assert f"{threshold - 0.01:.2f}" in possible and f"{threshold:.2f}" not in possible
     shown = [cli.shown_score(s).strip() for s in (0.29, 0.45, 0.4, 0.12999, 1.0)]
     assert shown == ["0.29", "0.45", "0.40", "0.12", "1.00"]
+
+
+def test_table_names_a_close_possible_helper_beside_an_unserved_need(monkeypatch):
+    from organizer.matching import cli
+    from organizer.matching.results import MatchOptions, MatchResult, Suggestion, UnservedNeed
+
+    close = MatchOptions().near_miss_threshold
+    result = MatchResult([
+        Suggestion("henrik", "aisha", close + 0.09, "possible", "…", "intros to investors", "Investors"),
+        Suggestion("chloe", "aisha", close - 0.05, "possible", "…", "public speaking", "a grant writer"),
+    ], [UnservedNeed("aisha", "Investors", close + 0.09), UnservedNeed("aisha", "a grant writer", 0.25)])
+    lines = []
+    monkeypatch.setattr(cli.click, "echo", lambda text="", **k: lines.append(text))
+    cli._print_table(result, {"henrik": "Henrik", "chloe": "Chloé", "aisha": "Aisha"})
+    assert "  - Aisha: Investors (close, only a possible helper: Henrik)" in lines
+    assert "  - Aisha: a grant writer" in lines

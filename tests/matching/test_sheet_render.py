@@ -133,12 +133,13 @@ def test_circles_unserved_tick_boxes_and_strength_labels():
         SheetGuest("Margaret Chen 🎉", 9, "", "", (), ()),
     )
     data = SheetData("Night 🌙", "Fri 4 Dec 2026, 18:00 (UTC)", "Guests who are coming: 2", "25 Nov 17:00",
-                     guests, (SheetNeed("Ана Петровић", 3, "grant writing"),),
+                     guests, (SheetNeed("Ана Петровић", 3, "grant writing"),
+                              SheetNeed("Ана Петровић", 3, "a tax adviser", "Noa Levi / נועה לוי\u200e (#8)")),
                      (SheetCircle(("A (#1)", "B (#2)", "C (#3)")),))
     pdf = render_sheet(data)
     _, text = pdf_text(pdf)
     assert "Circle 1: A (#1) → B (#2) → C (#3) → A (#1)" in text
-    assert "nobody offers: grant writing" in text
+    assert "nobody offers: grant writing · close, only a possible helper: a tax adviser — Noa Levi" in text
     assert "★ strong" in text and "possible" in text
     assert "kept by host" in text and "host's pick" in text
     assert "the host asked for this introduction" in text
@@ -150,6 +151,34 @@ def test_circles_unserved_tick_boxes_and_strength_labels():
         boxes = [r for r in document.pages[0].rects if abs(r["width"] - r["height"]) < 0.5
                  and 7 < r["width"] < 12]
     assert len(boxes) == 3, "one tick box per introduction"
+
+
+def test_an_unserved_need_names_a_possible_helper_only_when_one_comes_close():
+    """The host's list of needs nobody clearly offers said "nobody offers: Investors for a wellness
+    start-up" beside Henrik's "intros to early-stage investors" at 0.3996 in the same guest's entry. A
+    need whose suggested helper scores at least MatchOptions.near_miss_threshold is now listed as close,
+    with the helper; a weak guess (a public-speaking coach for a Farsi-speaking accountant) is not."""
+    from organizer.matching.results import MatchOptions
+    from organizer.matching.sheet_data import _near_miss_label, unserved_by_guest
+
+    close = MatchOptions().near_miss_threshold
+    intros = [SheetIntro("Chloé", 25, False, "", offer_item="Public speaking coaching",
+                         need_item="a Farsi-speaking accountant", score=close - 0.06),
+              SheetIntro("Henrik", 12, False, "", offer_item="intros to early-stage investors",
+                         need_item="Investors for a wellness start-up", score=0.3996),
+              SheetIntro("Julia", 31, False, "", offer_item="reviewing contracts",
+                         need_item="a lawyer, a notary", score=close)]
+    assert _near_miss_label("Investors for a wellness start-up", intros) == "Henrik\u200e (#12)"
+    assert _near_miss_label("a Farsi-speaking accountant", intros) == ""
+    assert _near_miss_label("a notary", intros) == "Julia\u200e (#31)"  # a part of a clause kept whole
+    assert _near_miss_label("a grant writer", intros) == ""
+    data = SheetData("Night", "today", "3 guests", "now", (), (
+        SheetNeed("Aisha", 3, "a grant writer"), SheetNeed("Aisha", 3, "Investors", "Henrik (#12)"),
+        SheetNeed("Leila", 4, "a Farsi-speaking accountant")))
+    groups = unserved_by_guest(data)
+    assert [g.text for g in groups] == [
+        "nobody offers: a grant writer · close, only a possible helper: Investors — Henrik (#12)",
+        "nobody offers: a Farsi-speaking accountant"]
 
 
 def test_long_text_wraps_and_a_huge_entry_spans_pages():
