@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from ..hosting.models import Event
 from ..rsvp.models import Guest
 from .models import MatchPublication, MatchSuggestion
+from .results import MatchOptions
 from .service import GOING, MatchingError, latest_run
 
 
@@ -73,6 +74,15 @@ def _shared(other: Guest, name: str, text: str, is_strong: bool) -> GuestMatch:
     return GuestMatch(name, text, is_strong, "", "")
 
 
+def shown_to_guests(row: MatchSuggestion) -> bool:
+    """Guests see strong introductions, the ones the host locked or asked for, and possible ones
+    that come close to strong (MatchOptions.near_miss_threshold). A weaker guess ("worth a try, check
+    the reason first") is advice to the host, who sees it on the matches page and the sheet: shown to
+    guests as the host's pick, it told a data analyst he could help with "a website refresh"."""
+    return (row.is_strong or row.is_locked or row.is_pinned
+            or row.score >= MatchOptions().near_miss_threshold)
+
+
 def matches_for_guest(session: Session, guest: Guest) -> GuestMatches:
     """The published introductions of one guest; empty when unpublished or the guest is not going."""
     empty = GuestMatches([], [])
@@ -88,6 +98,8 @@ def matches_for_guest(session: Session, guest: Guest) -> GuestMatches:
         .order_by(MatchSuggestion.rank, MatchSuggestion.id)).all()
     helpers, helped = [], []
     for row in rows:
+        if not shown_to_guests(row):
+            continue
         if row.receiver_id == guest.id:
             other = row.giver
             text = (f"offers “{row.offer_item}” — for your “{row.need_item}”"

@@ -233,6 +233,37 @@ def test_the_guest_page_shows_matches_only_once_published(party):
     assert "Ingrid Olsen" not in [m.name for m in published.matches_for_guest(db.session, g["Bob"]).can_help_you]
 
 
+def test_guests_see_strong_close_and_host_chosen_introductions_not_weak_guesses(party):
+    """A possible suggestion under MatchOptions.near_miss_threshold stays on the host's page and sheet;
+    the guests on either side of it see it only once the host locks it."""
+    from organizer.matching.results import MatchOptions
+
+    event, g = party
+    first = run(event)
+    rows = service.suggestions_of(db.session, first)
+    close = MatchOptions().near_miss_threshold
+    weak = next(r for r in rows if not r.is_strong and r.score < close)
+    shown = [r for r in rows if r.is_strong or r.score >= close]
+    assert shown, "the party has introductions guests do see"
+    published.publish_matches(db.session, event, now=NOW)
+    db.session.commit()
+
+    def sees(guest_id, other_id):
+        guest = db.session.get(type(g["Bob"]), guest_id)
+        other = db.session.get(type(g["Bob"]), other_id).name
+        mine = published.matches_for_guest(db.session, guest)
+        return other in [m.name for m in mine.can_help_you + mine.you_can_help]
+    assert not sees(weak.receiver_id, weak.giver_id) and not sees(weak.giver_id, weak.receiver_id)
+    for row in shown:
+        assert sees(row.receiver_id, row.giver_id) and sees(row.giver_id, row.receiver_id)
+    service.lock_match(db.session, event, weak.giver_id, weak.receiver_id, now=NOW)
+    db.session.commit()
+    run(event)
+    published.publish_matches(db.session, event, now=NOW)
+    db.session.commit()
+    assert sees(weak.receiver_id, weak.giver_id) and sees(weak.giver_id, weak.receiver_id)
+
+
 def make_empty_event(event):
     from organizer.hosting.models import Event
     other = Event(slug="empty", title="Empty", starts_at=event.starts_at, timezone="UTC")
