@@ -84,8 +84,11 @@ def _print_table(result: MatchResult, names: dict[str, str]) -> None:
                    f"{shown_score(suggestion.score)}  {suggestion.reason}")
     if result.unserved:
         click.echo("\nNeeds nobody here clearly offers (no safe-bet helper; the host may know someone):")
+        by_receiver: dict[str, list] = {}
+        for suggestion in result.suggestions:
+            by_receiver.setdefault(suggestion.receiver, []).append(suggestion)
         for need in result.unserved:
-            close = near_miss(need.need_item, result.for_receiver(need.guest), MatchOptions().near_miss_threshold)
+            close = near_miss(need.need_item, by_receiver.get(need.guest, ()))
             only = f" (close, only a possible helper: {names.get(close.giver, close.giver)})" if close else ""
             click.echo(f"  - {names.get(need.guest, need.guest)}: {need.need_item}{only}")
     for number, circle in enumerate(result.circles, start=1):

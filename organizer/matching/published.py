@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from ..hosting.models import Event
 from ..rsvp.models import Guest
 from .models import MatchPublication, MatchSuggestion
-from .results import MatchOptions
+from .results import NEAR_MISS_SCORE
 from .service import GOING, MatchingError, latest_run
 
 
@@ -76,11 +76,11 @@ def _shared(other: Guest, name: str, text: str, is_strong: bool) -> GuestMatch:
 
 def shown_to_guests(row: MatchSuggestion) -> bool:
     """Guests see strong introductions, the ones the host locked or asked for, and possible ones
-    that come close to strong (MatchOptions.near_miss_threshold). A weaker guess ("worth a try, check
+    that come close to strong (NEAR_MISS_SCORE). A weaker guess ("worth a try, check
     the reason first") is advice to the host, who sees it on the matches page and the sheet: shown to
     guests as the host's pick, it told a data analyst he could help with "a website refresh"."""
     return (row.is_strong or row.is_locked or row.is_pinned
-            or row.score >= MatchOptions().near_miss_threshold)
+            or row.score >= NEAR_MISS_SCORE)
 
 
 def matches_for_guest(session: Session, guest: Guest) -> GuestMatches:

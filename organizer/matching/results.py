@@ -40,9 +40,6 @@ class MatchOptions:
     # A receiver whose best candidate scores under this gets no suggestion at all: a weak guess is
     # worse than none, and their needs are listed for the host instead.
     abstain_threshold: float = 0.21
-    # An unserved need whose suggested helper scores at least this (a possible one, close to strong)
-    # is listed with that helper named, apart from the needs nobody offers.
-    near_miss_threshold: float = 0.30
     with_circles: bool = False
     need_coverage_bonus: float = 0.1
     repeated_offer_penalty: float = 0.3
@@ -114,8 +111,15 @@ class MatchResult:
         return [s.to_json() for s in self.suggestions]
 
 
-def near_miss(need_item: str, intros: Iterable, threshold: float):
+# A possible suggestion scoring at least this comes close to strong (0.40). Such a helper is named
+# beside an unserved need instead of "nobody offers", and guests see it on their own page; a weaker
+# guess stays with the host. A judgement for how the result is shown: the engine does not use it.
+NEAR_MISS_SCORE = 0.30
+
+
+def near_miss(need_item: str, intros: Iterable):
     """Of one receiver's suggestions (anything with `need_item` and `score`), the first made for
-    this unserved need, or for a clause kept whole that contains it, scoring at least `threshold`;
+    this unserved need, or for a clause kept whole that contains it, scoring at least NEAR_MISS_SCORE;
     None when there is none (nobody offers it)."""
-    return next((i for i in intros if i.need_item and need_item in i.need_item and i.score >= threshold), None)
+    return next((i for i in intros if i.need_item and need_item in i.need_item and i.score >= NEAR_MISS_SCORE),
+                None)

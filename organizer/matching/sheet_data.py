@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from ..hosting.models import Event
 from ..rsvp.models import Guest
 from .models import MatchRun
-from .results import MatchOptions, near_miss
+from .results import near_miss
 from .service import suggestions_of, unserved_of
 
 
@@ -54,7 +54,7 @@ class SheetGuest:
 @dataclass(frozen=True)
 class SheetNeed:
     """A need nobody present clearly offers; `possible` names the guest suggested for it when that
-    possible helper scores close to strong (MatchOptions.near_miss_threshold), else ""."""
+    possible helper scores close to strong (results.NEAR_MISS_SCORE), else ""."""
 
     name: str
     badge_number: int | None
@@ -145,7 +145,7 @@ def sheet_data_for_run(session: Session, event: Event, run: MatchRun) -> SheetDa
 
 def _near_miss_label(need: str, intros: list[SheetIntro]) -> str:
     """The helper suggested for an unserved need with a score close to strong, as printed; else ""."""
-    found = near_miss(need, intros, MatchOptions().near_miss_threshold)
+    found = near_miss(need, intros)
     return guest_label(found.name, found.badge_number) if found else ""
 
 

@@ -168,9 +168,9 @@ def test_table_scores_are_cut_so_a_possible_never_shows_the_strong_figure(monkey
 
 def test_table_names_a_close_possible_helper_beside_an_unserved_need(monkeypatch):
     from organizer.matching import cli
-    from organizer.matching.results import MatchOptions, MatchResult, Suggestion, UnservedNeed
+    from organizer.matching.results import NEAR_MISS_SCORE, MatchResult, Suggestion, UnservedNeed
 
-    close = MatchOptions().near_miss_threshold
+    close = NEAR_MISS_SCORE
     result = MatchResult([
         Suggestion("henrik", "aisha", close + 0.09, "possible", "…", "intros to investors", "Investors"),
         Suggestion("chloe", "aisha", close - 0.05, "possible", "…", "public speaking", "a grant writer"),

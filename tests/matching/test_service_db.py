@@ -234,14 +234,14 @@ def test_the_guest_page_shows_matches_only_once_published(party):
 
 
 def test_guests_see_strong_close_and_host_chosen_introductions_not_weak_guesses(party):
-    """A possible suggestion under MatchOptions.near_miss_threshold stays on the host's page and sheet;
+    """A possible suggestion under NEAR_MISS_SCORE stays on the host's page and sheet;
     the guests on either side of it see it only once the host locks it."""
-    from organizer.matching.results import MatchOptions
+    from organizer.matching.results import NEAR_MISS_SCORE
 
     event, g = party
     first = run(event)
     rows = service.suggestions_of(db.session, first)
-    close = MatchOptions().near_miss_threshold
+    close = NEAR_MISS_SCORE
     weak = next(r for r in rows if not r.is_strong and r.score < close)
     shown = [r for r in rows if r.is_strong or r.score >= close]
     assert shown, "the party has introductions guests do see"

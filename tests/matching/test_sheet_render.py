@@ -156,12 +156,12 @@ def test_circles_unserved_tick_boxes_and_strength_labels():
 def test_an_unserved_need_names_a_possible_helper_only_when_one_comes_close():
     """The host's list of needs nobody clearly offers said "nobody offers: Investors for a wellness
     start-up" beside Henrik's "intros to early-stage investors" at 0.3996 in the same guest's entry. A
-    need whose suggested helper scores at least MatchOptions.near_miss_threshold is now listed as close,
+    need whose suggested helper scores at least NEAR_MISS_SCORE is now listed as close,
     with the helper; a weak guess (a public-speaking coach for a Farsi-speaking accountant) is not."""
-    from organizer.matching.results import MatchOptions
+    from organizer.matching.results import NEAR_MISS_SCORE
     from organizer.matching.sheet_data import _near_miss_label, unserved_by_guest
 
-    close = MatchOptions().near_miss_threshold
+    close = NEAR_MISS_SCORE
     intros = [SheetIntro("Chloé", 25, False, "", offer_item="Public speaking coaching",
                          need_item="a Farsi-speaking accountant", score=close - 0.06),
               SheetIntro("Henrik", 12, False, "", offer_item="intros to early-stage investors",
