@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ..textcut import shorten
 from .analysis import WHOLE_CLAUSE, AnswerAnalysis, analyse_many
 from .assignment import Edge, assign
 from .circles import find_groups
 from .results import POSSIBLE, STRONG, GuestAnswers, MatchOptions, MatchResult, Suggestion, UnservedNeed
 from .scoring import Candidate, ScoringParams, score_candidates
+from .text import quoted
 
 CANDIDATES_PER_RECEIVER_MIN = 10
 # At most this many of a receiver's candidates may have written the very same offer. In a large party
@@ -20,9 +20,6 @@ NOT_A_COMPANY = frozenset({"", "self-employed", "self employed", "freelance", "f
                            "none", "n/a", "na", "-", "retired", "student", "unemployed", "between jobs",
                            "consultant", "contractor"})
 VAGUE_NEED = 0.55
-# Reasons and the unserved list quote an item whole up to this many characters: a phrase, not a
-# paragraph pasted without punctuation (which printed a page and a half of one reason on the sheet).
-QUOTE_LIMIT = 120
 
 
 def _company_key(company: str) -> str:
@@ -39,12 +36,6 @@ def same_company(a: str, b: str) -> bool:
     """True when two company names denote the same employer (ignoring 'self-employed' and the like)."""
     key_a, key_b = _company_key(a), _company_key(b)
     return key_a == key_b and key_a not in NOT_A_COMPANY
-
-
-def quoted(item: str) -> str:
-    """An answer's item as a reason or a list quotes it: whole, unless it runs past QUOTE_LIMIT
-    characters (a paragraph with no punctuation to split it), then cut on a word boundary."""
-    return shorten(item, QUOTE_LIMIT)
 
 
 def reason_for(giver: GuestAnswers, receiver: GuestAnswers, offer_item: str, need_item: str) -> str:

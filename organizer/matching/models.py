@@ -74,6 +74,8 @@ class MatchRun(db.Model):
     # Ids of the guests the run covered, and circles/chains of guest ids (derived data).
     guest_ids_json: Mapped[str] = mapped_column(Text, default="[]")
     circles_json: Mapped[str] = mapped_column(Text, default="[]")
+    # {guest id: answers hash} as the run read them, so the host can be told who changed since.
+    answers_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
 
     suggestions = relationship("MatchSuggestion", back_populates="run", cascade="all, delete-orphan",
                                passive_deletes=True, order_by="MatchSuggestion.id")
@@ -84,6 +86,11 @@ class MatchRun(db.Model):
     def guest_ids(self) -> list[int]:
         """The guests this run matched."""
         return json.loads(self.guest_ids_json or "[]")
+
+    @property
+    def answer_hashes(self) -> dict[int, str]:
+        """Each matched guest's answers hash when the run was made (empty for older runs)."""
+        return {int(k): v for k, v in json.loads(self.answers_json or "{}").items()}
 
     @property
     def circles(self) -> list[dict]:

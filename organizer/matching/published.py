@@ -12,6 +12,7 @@ from ..rsvp.models import Guest
 from .models import MatchPublication, MatchSuggestion
 from .results import NEAR_MISS_SCORE
 from .service import GOING, MatchingError, latest_run
+from .text import answer_spans, quoted
 
 
 def publication(session: Session, event: Event) -> MatchPublication | None:
@@ -83,10 +84,32 @@ def shown_to_guests(row: MatchSuggestion) -> bool:
             or row.score >= NEAR_MISS_SCORE)
 
 
+def _taking_part(guest: Guest) -> bool:
+    return guest.attendance in GOING or guest.checked_in_at is not None
+
+
+def _still_written(item: str, answer: str) -> bool:
+    """Whether a run's quoted item is still one of the answer's items (its writer may have edited it)."""
+    if not item:
+        return True
+    wanted = item.casefold()
+    return any(quoted(text).casefold() == wanted for text in answer_spans(answer or ""))
+
+
+def still_current(row: MatchSuggestion) -> bool:
+    """A published introduction still holds: both guests are still coming, and what it quotes is
+    still what they wrote. Otherwise it would tell a guest to meet someone who declined, or quote an
+    offer its writer has since deleted ("I no longer do bookkeeping"), until the host re-runs."""
+    return (_taking_part(row.giver) and _taking_part(row.receiver)
+            and _still_written(row.offer_item, row.giver.can_offer)
+            and _still_written(row.need_item, row.receiver.could_use))
+
+
 def matches_for_guest(session: Session, guest: Guest) -> GuestMatches:
-    """The published introductions of one guest; empty when unpublished or the guest is not going."""
+    """The published introductions of one guest that still hold; empty when unpublished or the guest
+    is not going."""
     empty = GuestMatches([], [])
-    if guest.attendance not in GOING and guest.checked_in_at is None:
+    if not _taking_part(guest):
         return empty
     run_id = session.scalar(select(MatchPublication.run_id).where(
         MatchPublication.event_id == guest.event_id))
@@ -98,7 +121,7 @@ def matches_for_guest(session: Session, guest: Guest) -> GuestMatches:
         .order_by(MatchSuggestion.rank, MatchSuggestion.id)).all()
     helpers, helped = [], []
     for row in rows:
-        if not shown_to_guests(row):
+        if not shown_to_guests(row) or not still_current(row):
             continue
         if row.receiver_id == guest.id:
             other = row.giver

@@ -6,6 +6,7 @@ stored analyses and the host's choices, and saves what it suggests.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -291,6 +292,7 @@ def run_matching(session: Session, event: Event, *, now: datetime, per_guest: in
     run = MatchRun(event_id=event.id, created_at=now, is_present_only=present_only,
                    per_guest=per_guest, guest_count=len(guests),
                    guest_ids_json=json.dumps([g.id for g in guests]),
+                   answers_json=json.dumps({g.id: _written(g) for g in guests}),
                    circles_json=json.dumps([{"members": [int(k) for k in c.members],
                                              "closed": c.is_closed} for c in result.circles]))
     session.add(run)
@@ -329,6 +331,38 @@ def _prune_runs(session: Session, event: Event) -> None:
         for table in (MatchSuggestion, UnservedNeedRow):
             session.execute(delete(table).where(table.run_id.in_(old)))
         session.execute(delete(MatchRun).where(MatchRun.id.in_(old)))
+
+
+def _written(guest: Guest) -> str:
+    """A short digest of what a guest wrote (not tied to the analysis format, unlike answers_hash)."""
+    text = f"{guest.can_offer or ''}\x00{guest.could_use or ''}".encode("utf-8")
+    return hashlib.sha256(text).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class RunChanges:
+    """What changed among the guests since a run was made: the host re-runs to take it in."""
+
+    joined: list[Guest]   # would be matched now, but the run did not include them
+    left: list[Guest]     # the run matched them, but they are no longer coming (or checked in)
+    edited: list[Guest]   # matched by the run, and their answers changed since
+
+    def __bool__(self) -> bool:
+        return bool(self.joined or self.left or self.edited)
+
+
+def changes_since(session: Session, event: Event, run: MatchRun) -> RunChanges:
+    """Guests who joined, left or changed their answers since `run` (for the matches page)."""
+    now = match_guest_list(session, event, present_only=run.is_present_only)
+    current = {guest.id for guest in now}
+    matched = run.guest_ids
+    matched_set = set(matched)
+    gone_ids = [guest_id for guest_id in matched if guest_id not in current]
+    left = (list(session.scalars(select(Guest).where(Guest.id.in_(gone_ids))
+                                 .order_by(Guest.name, Guest.id))) if gone_ids else [])
+    written = run.answer_hashes
+    edited = [guest for guest in now if guest.id in written and written[guest.id] != _written(guest)]
+    return RunChanges([guest for guest in now if guest.id not in matched_set], left, edited)
 
 
 def latest_run(session: Session, event: Event) -> MatchRun | None:

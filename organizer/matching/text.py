@@ -5,6 +5,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from ..textcut import shorten
 from .abbreviations import ANY_CASE, FILLER, UPPERCASE_ONLY
 
 _BULLET = re.compile(r"^\s*(?:[-*•·–—>+]+|\(?\d{1,2}[.)]|\(?[a-zA-Z][.)](?=\s))\s*")
@@ -130,6 +131,17 @@ def _split_answer(text: str) -> tuple[str, ...]:
             seen.add(key)
             unique.append(item)
     return tuple(unique)
+
+
+# Reasons and the unserved list quote an item whole up to this many characters: a phrase, not a
+# paragraph pasted without punctuation (which printed a page and a half of one reason on the sheet).
+QUOTE_LIMIT = 120
+
+
+def quoted(item: str) -> str:
+    """An answer's item as a reason or a list quotes it: whole, unless it runs past QUOTE_LIMIT
+    characters (a paragraph with no punctuation to split it), then cut on a word boundary."""
+    return shorten(item, QUOTE_LIMIT)
 
 
 def answer_spans(text: str) -> list[str]:

@@ -102,7 +102,8 @@ def event_page(slug: str):
         publication=published.publication(db.session, event), run_form=RunForm(
             per_guest=run.per_guest if run else 3), pair_form=PairForm(),
         choice_form=choice_form, action_form=ActionForm(), choices=choices, search=search,
-        vetoes=vetoes, unserved_groups=unserved_by_guest(data) if data else [])
+        vetoes=vetoes, unserved_groups=unserved_by_guest(data) if data else [],
+        changes=service.changes_since(db.session, event, run) if run is not None else None)
 
 
 @bp.post("/run")

@@ -9,8 +9,9 @@ import pytest
 from organizer.matching import encoder as encoder_module
 from organizer.matching.analysis import AnswerAnalysis, AnswerItems, analyse_answers
 from organizer.matching.direction import JOB_SEEKING
-from organizer.matching.engine import QUOTE_LIMIT, match_guests, same_company
+from organizer.matching.engine import match_guests, same_company
 from organizer.matching.results import GuestAnswers, MatchOptions
+from organizer.matching.text import QUOTE_LIMIT
 
 from .conftest import topic_analysis, unit
 

@@ -344,3 +344,56 @@ def test_a_run_with_nobody_checked_in_is_empty_not_an_error(party):
     assert empty.guest_count == 0 and pairs(empty) == set() and empty.circles == []
     with pytest.raises(service.MatchingError):
         run(event, per_guest=0)
+
+
+def test_guest_pages_drop_introductions_that_no_longer_hold(party):
+    """After publishing, a guest who declines drops out of others' lists, and an introduction that
+    quotes words its writer has since changed is not shown; an edit elsewhere in the answer keeps it."""
+    event, g = party
+    run(event)
+    published.publish_matches(db.session, event, now=NOW)
+    db.session.commit()
+
+    def helpers_of(guest):
+        return [m.name for m in published.matches_for_guest(db.session, guest).can_help_you]
+
+    def helped_by(guest):
+        return [m.name for m in published.matches_for_guest(db.session, guest).you_can_help]
+    assert "Ingrid Olsen" in helpers_of(g["Bob"]) and "Bob Okafor" in helped_by(g["Ingrid"])
+    quoted_offer = next(s.offer_item for s in service.suggestions_of(db.session, published.publication(
+        db.session, event).run) if s.giver_id == g["Ingrid"].id and s.receiver_id == g["Bob"].id)
+    # Ingrid adds to her answer: what the introduction quotes is still there.
+    g["Ingrid"].can_offer += "\nand a Monday walking club"
+    db.session.commit()
+    assert "Ingrid Olsen" in helpers_of(g["Bob"])
+    # Ingrid deletes the offer the introduction quotes: it goes from both pages.
+    g["Ingrid"].can_offer = g["Ingrid"].can_offer.replace(quoted_offer, "gardening tips")
+    db.session.commit()
+    assert "Ingrid Olsen" not in helpers_of(g["Bob"]) and "Bob Okafor" not in helped_by(g["Ingrid"])
+    # Priya declines: nobody is told to meet her, and her own page is empty.
+    priya_helps = [s.receiver_id for s in service.suggestions_of(db.session, published.publication(
+        db.session, event).run) if s.giver_id == g["Priya"].id]
+    assert priya_helps
+    g["Priya"].attendance = Attendance.no
+    db.session.commit()
+    for receiver_id in priya_helps:
+        receiver = db.session.get(type(g["Bob"]), receiver_id)
+        assert "Priya Raman" not in helpers_of(receiver)
+
+
+def test_the_host_is_told_who_joined_left_or_changed_answers_since_the_run(party, make_guest):
+    event, g = party
+    first = run(event)
+    assert not service.changes_since(db.session, event, first)
+    g["Bob"].could_use = "A fractional CFO"
+    g["Zofia"].attendance = Attendance.no
+    g["Priya"].consent_share = not g["Priya"].consent_share  # not an answer: no change to report
+    late = make_guest(event, "Late Comer", can_offer="Bookkeeping", could_use="A lawyer")
+    db.session.commit()
+    changes = service.changes_since(db.session, event, first)
+    assert [x.name for x in changes.joined] == ["Late Comer"]
+    assert [x.name for x in changes.left] == ["Zofia Wiśniewska"]
+    assert [x.name for x in changes.edited] == ["Bob Okafor"]
+    second = run(event)
+    assert not service.changes_since(db.session, event, second)
+    assert late.id in second.guest_ids

@@ -10,6 +10,7 @@ from organizer.extensions import db
 from organizer.matching import service
 from organizer.matching.analysis import analyse_many
 from organizer.matching.models import MatchChoice
+from organizer.models import Attendance
 from tests.conftest import csrf_from
 
 NOW = datetime(2026, 11, 25, 18, 0, tzinfo=timezone.utc)
@@ -175,6 +176,32 @@ def test_publish_gate_and_guest_page(host_client, client, party):
     assert "They see an earlier run" in page(host_client, event).text
     post(host_client, event, "/unpublish", {})
     assert "People you should meet" not in host_client.get(bob_page).text
+
+
+def test_the_matches_page_says_who_changed_since_the_run(host_client, client, party):
+    """A guest edits their answers through their own link and another declines: the host's page says
+    so (with names) until the next run, and the guest page leaves out the introduction to the decliner."""
+    event, g = party
+    post(host_client, event, "/run", {"per_guest": "3"})
+    post(host_client, event, "/publish", {})
+    assert "Since this run" not in page(host_client, event).text
+    assert "Ingrid Olsen" in host_client.get(f"/r/{g['Bob'].edit_token}").text
+    edit_url = f"/r/{g['Priya'].edit_token}"
+    response = client.post(edit_url, data={
+        "csrf_token": csrf_from(client.get(edit_url)), "name": "Priya Raman", "company": "Northwind Capital",
+        "can_offer": "Intros to finance recruiters", "could_use": "A UX designer, and a <b>Figma</b> course",
+        "attendance": "yes"})
+    assert response.status_code == 303, response.text
+    g["Ingrid"].attendance = Attendance.no
+    db.session.commit()
+    html = page(host_client, event).text
+    assert "Since this run:" in html
+    assert "1 no longer coming: <bdi>Ingrid Olsen</bdi>" in html
+    assert "1 changed their answers: <bdi>Priya Raman</bdi>" in html
+    assert "<b>Figma</b>" not in html
+    assert "Ingrid Olsen" not in host_client.get(f"/r/{g['Bob'].edit_token}").text
+    post(host_client, event, "/run", {"per_guest": "3"})
+    assert "Since this run" not in page(host_client, event).text
 
 
 def test_sheet_download(host_client, party):
