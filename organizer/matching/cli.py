@@ -9,7 +9,7 @@ import time
 import click
 
 from .guest_csv import GuestCsvError, read_guest_csv
-from .results import MatchOptions, MatchResult, near_miss
+from .results import MAX_PER_GUEST, MatchOptions, MatchResult, near_miss
 
 
 def _progress(enabled: bool):
@@ -99,7 +99,7 @@ def _print_table(result: MatchResult, names: dict[str, str]) -> None:
 @click.command("match")
 @click.argument("slug", required=False)
 @click.option("--csv", "csv_path", type=click.Path(exists=True, dir_okay=False), help="Match a guest CSV instead.")
-@click.option("--per-guest", default=3, show_default=True, type=click.IntRange(1, 20),
+@click.option("--per-guest", default=3, show_default=True, type=click.IntRange(1, MAX_PER_GUEST),
               help="Suggestions per guest.")
 @click.option("--giver-cap", default=None, type=click.IntRange(1, 50),
               help="Most times one guest is suggested as a helper (default: --per-guest + 1).")

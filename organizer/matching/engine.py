@@ -87,9 +87,6 @@ def match_guests(guests: Sequence[GuestAnswers], options: MatchOptions = MatchOp
     index_of = {key: i for i, key in enumerate(keys)}
     say(f"analysing answers of {len(guests)} guests")
     analyses = load_analyses(guests)
-    say("scoring offers against needs")
-    scored = score_candidates(analyses, params)
-
     excluded = {frozenset((index_of[a], index_of[b])) for a, b in options.exclusions
                 if a in index_of and b in index_of}
 
@@ -101,6 +98,11 @@ def match_guests(guests: Sequence[GuestAnswers], options: MatchOptions = MatchOp
             return False
         return not (options.separate_companies and employer[giver] is not None
                     and employer[giver] == employer[receiver])
+
+    say("scoring offers against needs")
+    # A need's best helper is looked for among those the host's rules allow: a need only a vetoed
+    # guest or a colleague offers is listed as unserved, not silently dropped.
+    scored = score_candidates(analyses, params, allowed)
 
     keep = max(CANDIDATES_PER_RECEIVER_MIN, 3 * options.per_guest + 1)
     evidence: dict[tuple[int, int], Candidate] = {}

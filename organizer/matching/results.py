@@ -25,11 +25,16 @@ class GuestAnswers:
     analysis: "bytes | AnswerAnalysis | None" = None
 
 
+# The most introductions per guest the CLI, the sheet and the matches page accept: one range for all
+# three, so a run saved from the CLI can be re-run from the page.
+MAX_PER_GUEST = 10
+
+
 @dataclass(frozen=True)
 class MatchOptions:
     """How to assign: list lengths, caps, the company rule and the host's locks, pins and vetoes."""
 
-    per_guest: int = 3
+    per_guest: int = 3             # 1 to MAX_PER_GUEST
     giver_cap: int | None = None  # None: per_guest + 1 (one spare place buys hit@3, see docs/matching.md)
     separate_companies: bool = True
     exclusions: frozenset[tuple[str, str]] = frozenset()  # "not A with B", either direction

@@ -1,6 +1,7 @@
 """Offer-item × need-item similarity: blocked matrix products over distinct items, best pair per guest pair."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -120,8 +121,11 @@ def _adjusted_scores(needs: _Side, offers: _Side, start: int, stop: int, need_hu
     return sims
 
 
-def score_candidates(analyses: list[AnswerAnalysis], params: ScoringParams = ScoringParams()) -> ScoredParty:
-    """For each receiver, candidate givers with their best offer-item × need-item score, best first."""
+def score_candidates(analyses: list[AnswerAnalysis], params: ScoringParams = ScoringParams(),
+                     allowed: Callable[[int, int], bool] | None = None) -> ScoredParty:
+    """For each receiver, candidate givers with their best offer-item × need-item score, best first.
+    A need's best score anywhere (`need_best`) counts only givers `allowed(giver, receiver)` lets
+    meet the receiver (default: anyone but the receiver)."""
     offers, needs = _group(analyses, "offers"), _group(analyses, "needs")
     need_best: dict[int, list[tuple[str, float, float, int]]] = {}
     if not needs.texts or not offers.texts:
@@ -161,7 +165,8 @@ def score_candidates(analyses: list[AnswerAnalysis], params: ScoringParams = Sco
             columns, scores = order[row], top_sims[row]
             for receiver in needs.owners[need]:
                 top_score = next((scores[i] for i, c in enumerate(columns)
-                                  if any(g != receiver for g in offer_owners[c])), -1.0)
+                                  if any(g != receiver and (allowed is None or allowed(g, receiver))
+                                         for g in offer_owners[c])), -1.0)
                 need_best.setdefault(receiver, []).append((need_text, top_score, need_vagueness[need],
                                                            need_flags[need]))
                 found = 0

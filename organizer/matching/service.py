@@ -200,6 +200,8 @@ def _latest_suggestion(session: Session, event: Event, giver_id: int,
 def lock_match(session: Session, event: Event, giver_id: int, receiver_id: int, *,
                now: datetime) -> MatchChoice:
     """Keep this introduction in every re-run (a veto of the same pair is lifted)."""
+    if _find(session, event, "exclude", _pair(session, event, "exclude", giver_id, receiver_id)):
+        raise MatchingError("A rule says these two are never introduced; remove it first.")
     choice = _add_choice(session, event, "lock", giver_id, receiver_id, now)
     _remove(session, event, "veto", giver_id, receiver_id)
     suggestion = _latest_suggestion(session, event, giver_id, receiver_id)
@@ -226,7 +228,24 @@ def veto_match(session: Session, event: Event, giver_id: int, receiver_id: int, 
     if suggestion is not None:
         session.delete(suggestion)
         session.flush()
+    run = latest_run(session, event)
+    if run is not None:
+        # A circle or chain that runs through the vetoed introduction is broken: it goes too (the
+        # next run finds new ones), so the page and the sheet never show a link the host refused.
+        kept = [group for group in run.circles if not _links(group, giver_id, receiver_id)]
+        if len(kept) != len(run.circles):
+            run.circles_json = json.dumps(kept)
+            session.flush()
     return choice
+
+
+def _links(group: dict, giver_id: int, receiver_id: int) -> bool:
+    """Whether a circle or chain has `giver_id` helping `receiver_id` as one of its steps."""
+    members = group["members"]
+    steps = list(zip(members, members[1:]))
+    if group.get("closed") and len(members) > 1:
+        steps.append((members[-1], members[0]))
+    return (giver_id, receiver_id) in steps
 
 
 def unveto_match(session: Session, event: Event, giver_id: int, receiver_id: int) -> bool:
@@ -238,6 +257,9 @@ def exclude_pair(session: Session, event: Event, a_id: int, b_id: int, *, now: d
     """"Not A with B": never introduce these two, either way round."""
     if _find(session, event, "pin", _pair(session, event, "pin", a_id, b_id)):
         raise MatchingError("These two are pinned to meet; remove the pin first.")
+    # A lock keeps an introduction in every run and would win over the rule without a word.
+    if any(_find(session, event, "lock", pair) for pair in ((a_id, b_id), (b_id, a_id))):
+        raise MatchingError("Their introduction is locked; unlock it first (or veto it).")
     return _add_choice(session, event, "exclude", a_id, b_id, now)
 
 

@@ -155,6 +155,10 @@ def wrap(text: str, width: float, size: float, bold: bool = False,
 
 
 _STRONG_DIRECTIONS = {"L": "\u200e", "R": "\u200f", "AL": "\u200f"}  # left-to-right / right-to-left mark
+# At the head of a line the sheet composes in English around a guest's name ("محمد (#42) — need —
+# nobody offers"): the line is laid out left to right, as the words around the name are, instead
+# of taking its direction from a right-to-left name and putting "nobody offers" first.
+LTR = _STRONG_DIRECTIONS["L"]
 
 
 def _keep_direction(text: str, lines: list[str]) -> list[str]:
@@ -212,7 +216,7 @@ class SheetRenderer:
             extra = " · kept by host" if intro.is_locked else (" · host's pick" if intro.is_pinned else "")
             head_x = reason_x + lay.label_width
             width = self.text_width - head_x
-            head = guest_label(intro.name, intro.badge_number) + extra
+            head = LTR + guest_label(intro.name, intro.badge_number) + extra
             heads = wrap(head, width, lay.body_size, True)
             room = width - string_width(heads[-1] + " — ", lay.body_size, True)
             why = wrap(intro.text, width, lay.body_size, first_width=room)
@@ -251,7 +255,7 @@ class SheetRenderer:
             needs: list[Block] = []
             for group in unserved_by_guest(self.data):
                 label = guest_label(group.name, group.badge_number)
-                needs.append(Block(self._para(f"{label} — {group.text}",
+                needs.append(Block(self._para(f"{LTR}{label} — {group.text}",
                                               lay.indent, lay.body_size), 3.0))
             head = Block([Line("", 0, lay.entry_gap, rule=True),
                           Line("Needs nobody here clearly offers", 0, lay.section_size, True)]

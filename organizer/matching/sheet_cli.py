@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from .results import MAX_PER_GUEST
 from .sheet import PAPERS
 
 
@@ -17,7 +18,7 @@ from .sheet import PAPERS
               help="Where to write the PDF ('-' for stdout).")
 @click.option("--present-only", is_flag=True, help="Match only the guests who have checked in.")
 @click.option("--paper", type=click.Choice(sorted(PAPERS)), default="letter", show_default=True)
-@click.option("--per-guest", default=3, show_default=True, type=click.IntRange(1, 10),
+@click.option("--per-guest", default=3, show_default=True, type=click.IntRange(1, MAX_PER_GUEST),
               help="Introductions per guest.")
 @click.option("--saved", is_flag=True,
               help="Print the latest saved run as it is (what the host page shows) instead of re-running.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, HiddenField, IntegerField, SelectChoice, SelectField
 from wtforms.validators import InputRequired, NumberRange
 
@@ -14,6 +15,7 @@ from ..hosting.models import Event
 from ..rsvp.models import Guest
 from ..web import event_or_404
 from . import published, service
+from .results import MAX_PER_GUEST
 from .sheet import PAPERS, render_sheet
 from .sheet_data import filter_guests, sheet_data_for_run, strength_counts, unserved_by_guest
 
@@ -26,7 +28,7 @@ class RunForm(BaseForm):
     """Re-run the matcher for everyone going, or only for the guests who have checked in."""
 
     per_guest = IntegerField("Introductions per guest", default=3,
-                             validators=[InputRequired(), NumberRange(1, 10)])
+                             validators=[InputRequired(), NumberRange(1, MAX_PER_GUEST)])
     present_only = BooleanField("Only guests who have checked in")
 
 
@@ -94,15 +96,19 @@ def event_page(slug: str):
     vetoes: dict[int, list] = {}
     for choice in choices["veto"]:
         vetoes.setdefault(choice.guest_b_id, []).append(choice)
+    unserved = unserved_by_guest(data) if data else []
     return render_template(
         "matching/event.html", event=event, run=run, data=data,
         guests=shown[first:first + GUESTS_PER_PAGE], shown_count=len(shown), first=first,
         page=page, pages=pages,
         counts=strength_counts(data) if data else (0, 0),
         publication=published.publication(db.session, event), run_form=RunForm(
-            per_guest=run.per_guest if run else 3), pair_form=PairForm(),
+            # The last run's settings, so a present-only run during the party is re-run as one.
+            per_guest=min(run.per_guest, MAX_PER_GUEST) if run else 3,
+            present_only=run.is_present_only if run else False), max_per_guest=MAX_PER_GUEST,
+        pair_form=PairForm(),
         choice_form=choice_form, action_form=ActionForm(), choices=choices, search=search,
-        vetoes=vetoes, unserved_groups=unserved_by_guest(data) if data else [],
+        vetoes=vetoes, unserved_groups=unserved, unserved_keys={(n.name, n.badge_number) for n in unserved},
         changes=service.changes_since(db.session, event, run) if run is not None else None)
 
 
@@ -113,7 +119,7 @@ def rerun(slug: str):
     event = event_or_404(slug)
     form = RunForm()
     if not form.validate_on_submit():
-        flash("Choose between 1 and 10 introductions per guest.", "error")
+        flash(f"Choose between 1 and {MAX_PER_GUEST} introductions per guest.", "error")
         return _back(slug)
     try:
         run = service.run_matching(db.session, event, now=utcnow(), per_guest=form.per_guest.data,
@@ -135,13 +141,27 @@ def _pair_action(slug: str, action) -> tuple[Event, int, int] | None:
         abort(400)
     giver_id, receiver_id = _int(form.giver_id.data), _int(form.receiver_id.data)
     try:
-        action(event, giver_id, receiver_id)
+        _commit(lambda: action(event, giver_id, receiver_id))
     except service.MatchingError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return None
-    db.session.commit()
     return event, giver_id, receiver_id
+
+
+def _commit(action) -> None:
+    """Run a host's action and commit it. A double click sends the same lock, veto or rule twice at
+    once; the second request then finds no row, inserts, and hits the unique constraint the first
+    one's row holds. It is run once more: it then finds that row, and does nothing new."""
+    for attempt in range(2):
+        try:
+            action()
+            db.session.commit()
+            return
+        except IntegrityError:
+            db.session.rollback()
+            if attempt:
+                raise
 
 
 def _name(guest_id: int) -> str:
@@ -203,12 +223,11 @@ def add_choice(slug: str):
         return _back(slug, "choices")
     add = service.exclude_pair if form.kind.data == "exclude" else service.pin_pair
     try:
-        add(db.session, event, form.guest_a.data, form.guest_b.data, now=utcnow())
+        _commit(lambda: add(db.session, event, form.guest_a.data, form.guest_b.data, now=utcnow()))
     except service.MatchingError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return _back(slug, "choices")
-    db.session.commit()
     rule = "won't be introduced" if form.kind.data == "exclude" else "will be introduced"
     flash(f"{_name(form.guest_a.data)} and {_name(form.guest_b.data)} {rule} from the next run.",
           "success")

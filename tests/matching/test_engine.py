@@ -244,3 +244,18 @@ def test_two_receivers_with_one_kind_of_need_both_get_the_strong_helper():
     for receiver in ("Nguyễn Thị Hương", "Julia Nowak", "Noa Levi / נועה לוי"):
         found = {s.giver: s.strength for s in result.for_receiver(email[receiver])}
         assert found.get(email["Margaret Chen"]) == "strong", (receiver, found)
+
+
+def test_a_need_only_a_vetoed_guest_or_a_colleague_offers_is_listed_as_unserved():
+    """The unserved list looks for a need's best helper among the guests the host's rules allow:
+    when Priya is kept from Bob (a veto, or the same company), Bob's need for finance candidates,
+    which only she offers, is listed for the host rather than vanishing from every list."""
+    def unserved_needs(result):
+        return [u.need_item for u in result.unserved if u.guest == "bob@y.org"]
+    assert "finding finance candidates for my team" not in unserved_needs(match_guests(PARTY))
+    vetoed = match_guests(PARTY, MatchOptions(exclusions=frozenset({("priya@x.org", "bob@y.org")})))
+    assert not [s for s in vetoed.for_receiver("bob@y.org") if s.giver == "priya@x.org"]
+    assert "finding finance candidates for my team" in unserved_needs(vetoed)
+    colleagues = [GuestAnswers(g.key, g.name, g.can_offer, g.could_use,
+                               "Globex" if g.key == "priya@x.org" else g.company) for g in PARTY]
+    assert "finding finance candidates for my team" in unserved_needs(match_guests(colleagues))

@@ -397,3 +397,20 @@ def test_the_host_is_told_who_joined_left_or_changed_answers_since_the_run(party
     second = run(event)
     assert not service.changes_since(db.session, event, second)
     assert late.id in second.guest_ids
+
+
+def test_a_veto_takes_the_circles_through_that_introduction_off_the_run(party):
+    import json
+    event, g = party
+    first = run(event)
+    ingrid, bob, anna, dim = g["Ingrid"].id, g["Bob"].id, g["Анна"].id, g["Δημήτρης"].id
+    first.circles_json = json.dumps([{"members": [anna, dim, ingrid], "closed": True},
+                                     {"members": [bob, ingrid], "closed": True},
+                                     {"members": [ingrid, bob, anna], "closed": False}])
+    db.session.commit()
+    service.veto_match(db.session, event, ingrid, anna, now=NOW)  # the first circle's closing step
+    db.session.commit()
+    assert [c["members"] for c in first.circles] == [[bob, ingrid], [ingrid, bob, anna]]
+    service.veto_match(db.session, event, ingrid, bob, now=NOW)  # a step of both that are left
+    db.session.commit()
+    assert first.circles == []

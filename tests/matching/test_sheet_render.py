@@ -237,3 +237,20 @@ def test_a_wrapped_line_that_starts_inside_a_right_to_left_name_stays_left_to_ri
     assert prepare_text(lines[0]).startswith("Chain 1: Margaret Chen (#9)")
     arabic = "يحتاج إلى محاسب لشركة صغيرة في المدينة"  # a right-to-left paragraph stays right to left
     assert all(prepare_text(line) for line in wrap(arabic, string_width("يحتاج إلى محاسب", 10), 10))
+
+
+def test_lines_about_a_right_to_left_name_read_left_to_right_like_the_words_around_it():
+    """An unserved need and an introduction of a guest whose name is Arabic: the sheet's own words
+    ("nobody offers", "kept by host") stay after the name, not laid out right to left before it."""
+    from organizer.matching.sheet import SheetRenderer
+    name = "محمد الفلاني"
+    data = SheetData("Party", "today", "2 guests", "now", (
+        SheetGuest("Ann Lee", 1, could_use="a web designer", intros=(
+            SheetIntro(name, 42, True, "offers “web design” — for Ann Lee's “a web designer”", is_locked=True),)),
+        SheetGuest(name, 42)), unserved=(SheetNeed(name, 42, "مصمم مواقع"),))
+    drawn = [prepare_text(line.lead or line.text) for block in SheetRenderer(data, "letter").blocks()
+             for line in block.lines]
+    unserved = next(t for t in drawn if "nobody offers" in t)
+    assert unserved.startswith(prepare_text(name) + " (#42) — nobody offers: "), unserved
+    head = next(t for t in drawn if "kept by host" in t)
+    assert head == prepare_text(name) + " (#42) · kept by host", head

@@ -331,3 +331,64 @@ def test_a_very_long_answer_is_cut_on_the_page_with_a_link_to_the_guests_answers
     assert link in card and "Full answers" in card
     assert run_on in host_client.get(f"/host/events/{event.slug}/guests/{g['Bob'].id}").text
     assert "Full answers" not in html[html.index(f'id="guest-{g["Ingrid"].id}"'):][:2000]
+
+
+def test_a_double_click_on_lock_or_veto_is_harmless(host_client, party, monkeypatch):
+    """Two clicks reach the server together: both look for the lock, find none, and insert it; the
+    second insert hits the unique constraint. That request is retried, finds the row and succeeds
+    (it was a plain 500 page). Simulated by hiding the stored row from the first look."""
+    event, g = party
+    post(host_client, event, "/run", {"per_guest": "3"})
+    pair = {"giver_id": g["Ingrid"].id, "receiver_id": g["Bob"].id}
+    for action, done in (("/lock", "Locked: Ingrid Olsen"), ("/veto", "Vetoed: Ingrid Olsen")):
+        assert post(host_client, event, action, pair).status_code == 303
+        real_find, looks = service._find, []
+
+        def racing_find(session, event_, kind, pair_, real_find=real_find, looks=looks):
+            looks.append(kind)
+            return None if len(looks) == 1 else real_find(session, event_, kind, pair_)
+        monkeypatch.setattr(service, "_find", racing_find)
+        response = post(host_client, event, action, pair)
+        monkeypatch.setattr(service, "_find", real_find)
+        assert response.status_code == 303, response.text
+        assert done in host_client.get(response.headers["Location"]).text
+    assert service.host_choices(db.session, event).vetoes == {(g["Ingrid"].id, g["Bob"].id)}
+
+
+def test_a_never_introduce_rule_is_refused_for_a_locked_pair_and_the_other_way_round(host_client, party):
+    event, g = party
+    post(host_client, event, "/run", {"per_guest": "3"})
+    pair = {"giver_id": g["Ingrid"].id, "receiver_id": g["Bob"].id}
+    post(host_client, event, "/lock", pair)
+    response = post(host_client, event, "/choices", {"guest_a": g["Bob"].id, "guest_b": g["Ingrid"].id,
+                                                     "kind": "exclude"})
+    assert "Their introduction is locked; unlock it first" in host_client.get(response.headers["Location"]).text
+    assert not service.host_choices(db.session, event).exclusions
+    post(host_client, event, "/unlock", pair)
+    post(host_client, event, "/choices", {"guest_a": g["Bob"].id, "guest_b": g["Ingrid"].id, "kind": "exclude"})
+    response = post(host_client, event, "/lock", pair)
+    assert "never introduced; remove it first" in host_client.get(response.headers["Location"]).text
+    assert not service.host_choices(db.session, event).locks
+
+
+def test_the_run_form_keeps_the_last_runs_settings(host_client, party):
+    """After a present-only run (during the party) the box stays ticked, so the next re-run is one
+    too; a run saved with more introductions than the page allows is offered at the page's most."""
+    event, g = party
+    g["Анна"].checked_in_at = NOW
+    db.session.commit()
+    response = post(host_client, event, "/run", {"per_guest": "4", "present_only": "y"})
+    assert "Matched 1 checked-in guests." in host_client.get(response.headers["Location"]).text
+    html = page(host_client, event).text
+    assert "checked" in html.split('name="present_only"')[0].rsplit("<input", 1)[1]
+    assert 'value="4"' in per_guest_input(html)
+    run_ = service.latest_run(db.session, event)
+    run_.per_guest = 15  # a run saved by an older CLI
+    db.session.commit()
+    form = per_guest_input(page(host_client, event).text)
+    assert 'value="10"' in form and 'max="10"' in form
+
+
+def per_guest_input(html: str) -> str:
+    before, after = html.split('name="per_guest"')
+    return before.rsplit("<input", 1)[1] + after.split(">")[0]
