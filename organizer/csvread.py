@@ -12,6 +12,31 @@ EXCEL_SEP_LINE = re.compile(r"sep=([,;\t|])[ \t]*(?:\r\n|\n|\r)")
 NOT_UTF8 = "the file is not UTF-8 text; save it as 'CSV UTF-8' and try again"
 
 
+# Header spellings accepted for each guest field (compared lower-cased, spaces collapsed): the kit's own
+# columns, the RSVP form's questions, and Eventbrite's attendee export.
+HEADER_ALIASES = {
+    "name": {"name", "full name"},
+    "first_name": {"first name", "first_name", "firstname"},
+    "last_name": {"last name", "last_name", "lastname", "surname"},
+    "email": {"email", "e-mail", "email address"},
+    "company": {"company", "organisation", "organization"},
+    "role": {"role", "job title", "title"},
+    "can_offer": {"can_offer", "can offer", "what can you offer?"},
+    "could_use": {"could_use", "could use", "what could you use?"},
+}
+
+
+def map_header(header: list[str]) -> dict[str, int]:
+    """Each guest field's column index, for the header spellings in HEADER_ALIASES (first one wins)."""
+    mapping: dict[str, int] = {}
+    for index, raw in enumerate(header):
+        key = " ".join(raw.strip().lower().split())
+        for field_name, aliases in HEADER_ALIASES.items():
+            if key in aliases and field_name not in mapping:
+                mapping[field_name] = index
+    return mapping
+
+
 class NotUtf8Error(ValueError):
     """The bytes are not UTF-8; `line` is the line of the first one that is not."""
 

@@ -11,7 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..csvread import NOT_UTF8, NotUtf8Error, decode, without_sep_line
+from ..csvread import NOT_UTF8, NotUtf8Error, decode, map_header, without_sep_line
 from ..csvread import dialect as _dialect
 from ..csvread import row_problem as _row_problem
 from ..dbtypes import utcnow
@@ -24,17 +24,6 @@ from ..rsvp.services import lock_event, take_badge_numbers
 KIT_COLUMNS = ["name", "email", "company", "can_offer", "could_use"]
 EXPORT_COLUMNS = KIT_COLUMNS + ["role", "attendance", "badge_number", "categories",
                                 "checked_in_at", "source", "created_at"]
-# Header spellings we accept for each kit field (compared lower-cased, spaces collapsed).
-HEADER_ALIASES = {
-    "name": {"name", "full name"},
-    "first_name": {"first name", "first_name", "firstname"},
-    "last_name": {"last name", "last_name", "lastname", "surname"},
-    "email": {"email", "e-mail", "email address"},
-    "company": {"company", "organisation", "organization"},
-    "role": {"role", "job title", "title"},
-    "can_offer": {"can_offer", "can offer", "what can you offer?"},
-    "could_use": {"could_use", "could use", "what could you use?"},
-}
 FIELD_LIMITS = {"name": NAME_MAX, "company": 200, "role": 200, "can_offer": ANSWER_MAX,
                 "could_use": ANSWER_MAX}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -86,16 +75,6 @@ def decode_csv(data: bytes) -> str:
         raise CsvImportError([RowError(exc.line, NOT_UTF8)]) from None
 
 
-def _map_header(header: list[str]) -> dict[str, int]:
-    mapping: dict[str, int] = {}
-    for index, raw in enumerate(header):
-        key = " ".join(raw.strip().lower().split())
-        for field_name, aliases in HEADER_ALIASES.items():
-            if key in aliases and field_name not in mapping:
-                mapping[field_name] = index
-    return mapping
-
-
 def parse_guest_csv(text: str) -> list[ImportedRow]:
     """Read and validate every row; raise CsvImportError listing all bad rows."""
     text, delimiter = without_sep_line(text)
@@ -108,7 +87,7 @@ def parse_guest_csv(text: str) -> list[ImportedRow]:
     except csv.Error as exc:
         raise CsvImportError([RowError(header_line, "cannot read the header: "
                                        + _row_problem(exc))]) from None
-    columns = _map_header(header)
+    columns = map_header(header)
     missing = []
     if "name" not in columns and not {"first_name", "last_name"} & columns.keys():
         missing.append("name (or First Name / Last Name)")

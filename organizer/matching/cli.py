@@ -114,12 +114,14 @@ def match_command(slug: str | None, csv_path: str | None, per_guest: int, giver_
         raise click.UsageError("give an event SLUG or --csv FILE (one of them)")
     say = _progress(enabled=True)
     if csv_path:
+        not_coming: list[str] = []
         try:
-            guests = read_guest_csv(csv_path)
+            guests = read_guest_csv(csv_path, not_coming)
         except (GuestCsvError, UnicodeDecodeError) as exc:
             raise click.ClickException(f"{csv_path}: {exc}") from exc
         names = {g.key: g.name for g in guests}
-        say(f"{len(guests)} guests read")
+        say(f"{len(guests)} guests read" + (f"; {len(not_coming)} left out, their attendance is no or "
+                                            "waitlist" if not_coming else ""))
         options = MatchOptions(per_guest=per_guest, giver_cap=giver_cap,
                                separate_companies=not allow_same_company, with_circles=circles)
         from .engine import match_guests  # NumPy and HiGHS only when matching runs

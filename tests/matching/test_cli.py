@@ -180,3 +180,24 @@ def test_table_names_a_close_possible_helper_beside_an_unserved_need(monkeypatch
     cli._print_table(result, {"henrik": "Henrik", "chloe": "Chloé", "aisha": "Aisha"})
     assert "  - Aisha: Investors (close, only a possible helper: Henrik)" in lines
     assert "  - Aisha: a grant writer" in lines
+
+
+def test_csv_headers_as_the_import_accepts_them_and_guests_not_coming_left_out(runner, tmp_path):
+    """The kit's own export (attendance column) or a form tool's headers ("What can you offer?",
+    Eventbrite's first and last name) match as they import; guests who said no, or wait for a
+    place, are not matched (as `pif match SLUG` leaves them out), and stderr says how many."""
+    export = tmp_path / "export.csv"
+    export.write_text(
+        "First Name,Last Name,E-mail,Organisation,What can you offer?,What could you use?,attendance\n"
+        "Priya,Raman,priya@example.com,Northwind,intros to finance recruiters,a dog sitter,yes\n"
+        "Bob,Okafor,bob@example.com,Globex,Spanish lessons,finding finance candidates for my team,maybe\n"
+        "Cara,Diaz,cara@example.com,,recruiting finance people,a Spanish tutor,no\n"
+        "Dev,Shah,dev@example.com,,finance headhunting,Spanish lessons,waitlist\n", encoding="utf-8")
+    done = runner.invoke(args=["match", "--csv", str(export), "--json"])
+    assert done.exit_code == 0, done.output
+    rows = json.loads(done.stdout)
+    assert ("priya@example.com", "bob@example.com") in {(r["giver"], r["receiver"]) for r in rows}
+    assert not {"cara@example.com", "dev@example.com"} & {e for r in rows for e in (r["giver"], r["receiver"])}
+    assert "2 guests read; 2 left out, their attendance is no or waitlist" in done.stderr
+    table = runner.invoke(args=["match", "--csv", str(export)])
+    assert "Bob Okafor" in table.output and "Priya Raman" in table.output
