@@ -140,8 +140,9 @@ QUOTE_LIMIT = 120
 
 def quoted(item: str) -> str:
     """An answer's item as a reason or a list quotes it: whole, unless it runs past QUOTE_LIMIT
-    characters (a paragraph with no punctuation to split it), then cut on a word boundary."""
-    return shorten(item, QUOTE_LIMIT)
+    characters (a paragraph with no punctuation to split it), then cut on a word boundary. Runs of
+    spaces (left where an emoji was dropped: "help with 🍰 catering") are one space."""
+    return shorten(" ".join(item.split()), QUOTE_LIMIT)
 
 
 def answer_spans(text: str) -> list[str]:

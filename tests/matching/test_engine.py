@@ -259,3 +259,11 @@ def test_a_need_only_a_vetoed_guest_or_a_colleague_offers_is_listed_as_unserved(
     colleagues = [GuestAnswers(g.key, g.name, g.can_offer, g.could_use,
                                "Globex" if g.key == "priya@x.org" else g.company) for g in PARTY]
     assert "finding finance candidates for my team" in unserved_needs(match_guests(colleagues))
+
+
+def test_a_quoted_item_has_no_double_space_where_an_emoji_was():
+    party = [GuestAnswers("a@x.org", "Ana", "I bake 🎂 wedding cakes", "a lawyer"),
+             GuestAnswers("b@x.org", "Ben", "contract reviews", "someone to bake 🎂 a wedding cake")]
+    reasons = [s.reason for s in match_guests(party).suggestions]
+    assert any("bake wedding cakes" in r or "bake a wedding cake" in r for r in reasons), reasons
+    assert not any("  " in r for r in reasons), reasons
