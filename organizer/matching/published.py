@@ -92,7 +92,7 @@ def _still_written(item: str, answer: str) -> bool:
     """Whether a run's quoted item is still one of the answer's items (its writer may have edited it)."""
     if not item:
         return True
-    wanted = item.casefold()
+    wanted = " ".join(item.split()).casefold()  # runs stored before quoted() collapsed spaces
     return any(quoted(text).casefold() == wanted for text in answer_spans(answer or ""))
 
 
