@@ -28,6 +28,22 @@ def event_or_404(slug: str) -> Event:
     return event
 
 
+def limit_window(error) -> str | None:
+    """The window of the rate limit a 429 broke, in words ("a minute", "an hour", "2 hours"),
+    or None when the error does not say (a 429 raised by hand)."""
+    item = getattr(getattr(error, "limit", None), "limit", None)
+    if item is None:
+        return None
+    seconds = item.get_expiry()
+    for unit, length in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
+        if seconds >= length:
+            count = -(-seconds // length)  # rounded up: never promise less than the wait
+            if count == 1:
+                return ("an " if unit == "hour" else "a ") + unit
+            return f"{count} {unit}s"
+    return None
+
+
 def init_app(app: Flask) -> None:
     """Register every feature's blueprint and the shared page machinery."""
     from .hosting.models import Host
@@ -78,10 +94,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(429)
     def too_many(error):
-        """Rate limit reached."""
+        """Rate limit reached: say how long the limit's window is, not a guess."""
+        window = limit_window(error)
         return render_template("errors/generic.html", code=429,
-                               message="Too many attempts in a short time. Please wait a few "
-                                       "minutes and try again."), 429
+                               message="Too many attempts in a short time. Please try again "
+                                       + (f"later: the limit resets within {window}."
+                                          if window else "later.")), 429
 
     @app.errorhandler(413)
     def too_large(error):

@@ -77,13 +77,15 @@ def _footer(event: "Event", guest: "Guest", base_url: str) -> str:
 
 def _guest_message(guest: "Guest", event: "Event", subject: str, message: str,
                    base_url: str) -> dict | None:
-    """Greeting, message, the event's time and place and the edit link, with the .ics file:
-    the arguments of `queue_message`, or None for a guest with no address."""
+    """Greeting, message, the event's time and place and the edit link, with the .ics file
+    unless the guest said they can't come: the arguments of `queue_message`, or None for a
+    guest with no address."""
     if not guest.email:
         return None
     body = f"Hi {guest.name},\n\n{message}\n" + _footer(event, guest, base_url)
+    ics = None if guest.attendance.value == "no" else event_ics(event, base_url)
     return {"to": guest.email, "subject": f"{subject}: {event.title}", "body": body,
-            "ics": event_ics(event, base_url), "event_id": event.id}
+            "ics": ics, "event_id": event.id}
 
 
 def _queue_to_guest(session: Session, guest: "Guest", subject: str, message: str,
@@ -101,12 +103,26 @@ def rsvp_confirmation(guest: "Guest", event: "Event", *, base_url: str,
                           f"{_status_line(guest, position)}", base_url)
 
 
-def queue_edit_link_reminder(session: Session, guest: "Guest", *, base_url: str) -> None:
-    """Someone RSVP'd again with this address: send its owner the existing edit link."""
+def _answer_on_file(guest: "Guest", position: int | None) -> str:
+    answer = guest.attendance.value
+    if answer == "waitlist":
+        return (f"you're on the waitlist, number {position}. "
+                "We will e-mail you if a place frees up.")
+    return {"yes": "you're coming.",
+            "maybe": "you said maybe.",
+            "no": "you said you can't come."}[answer]
+
+
+def queue_edit_link_reminder(session: Session, guest: "Guest", *, base_url: str,
+                             position: int | None) -> None:
+    """Someone RSVP'd again with this address: tell its owner the answer on file (``position``:
+    their waitlist place, if waitlisted) and send the existing edit link."""
     _queue_to_guest(session, guest, "Your RSVP link",
                     f"Someone (probably you) RSVP'd to {guest.event.title} again with this "
-                    "address. You are already on the guest list, so nothing was changed.\n"
-                    "To change your answers, use your private link below.", base_url)
+                    "address. This address already has an RSVP, so nothing was changed.\n"
+                    f"Your answer on file: {_answer_on_file(guest, position)}\n"
+                    "To change it, or any of your answers, use your private link below.",
+                    base_url)
 
 
 def queue_waitlist_promotion(session: Session, guest: "Guest", *, base_url: str) -> None:

@@ -147,6 +147,11 @@ def attendance_counts(session: Session, event: Event) -> dict[str, int]:
     return counts
 
 
+def event_is_full(session: Session, event: Event) -> bool:
+    """True when the event has a capacity and every place is taken: a "yes" now waits."""
+    return event.capacity is not None and count_confirmed(session, event) >= event.capacity
+
+
 def waitlist_position(session: Session, guest: Guest) -> int | None:
     """1-based place in the waitlist, or None when not waitlisted."""
     if guest.attendance != Attendance.waitlist:
@@ -298,7 +303,8 @@ def submit_rsvp(session: Session, event: Event, answers: GuestAnswers, *, base_u
         if existing is None:
             raise
         with sqlite_write_turn(session):
-            messages.queue_edit_link_reminder(session, existing, base_url=base_url)
+            messages.queue_edit_link_reminder(session, existing, base_url=base_url,
+                                              position=waitlist_position(session, existing))
             session.commit()
         return RsvpOutcome(existing, is_new=False)
     # Hand the caller an ordinary persistent Guest without loading it back.
@@ -332,6 +338,42 @@ def update_rsvp(session: Session, guest: Guest, answers: GuestAnswers, *, base_u
         _place(session, event, guest, answers.attendance, now)
         session.flush()
         if was_confirmed and guest.attendance != Attendance.yes:
+            promote_from_waitlist(session, event, base_url=base_url, now=now)
+        session.commit()
+    return guest
+
+
+DECLINABLE = (Attendance.yes, Attendance.maybe, Attendance.waitlist)
+
+
+def can_decline_late(guest: Guest, now: datetime) -> bool:
+    """True when the guest may still say "I can't come after all" although they can no longer
+    change their answers: they hold or wait for a place and the party has not started."""
+    return guest.attendance in DECLINABLE and now < guest.event.starts_at
+
+
+def decline_rsvp(session: Session, guest: Guest, *, base_url: str,
+                 now: datetime | None = None) -> Guest:
+    """The guest can't come after all: their answer becomes "no" and a place they held goes to
+    the waitlist, as through ``update_rsvp``. Unlike every other change this stays allowed
+    after the RSVP deadline and when the host has closed RSVPs (a "no" only frees a place, and
+    the host would rather know), until the party starts."""
+    now = now or utcnow()
+    event = guest.event
+    if now >= event.starts_at:
+        raise RsvpClosed("The party has already started. Contact the host if you can't come.")
+    with sqlite_write_turn(session):
+        lock_event(session, event)
+        session.refresh(guest, ["attendance"])  # as it is now, under the lock
+        if guest.attendance not in DECLINABLE:
+            session.rollback()
+            return guest
+        was_confirmed = guest.attendance == Attendance.yes
+        guest.attendance = Attendance.no
+        guest.waitlisted_at = None
+        guest.updated_at = now
+        session.flush()
+        if was_confirmed:
             promote_from_waitlist(session, event, base_url=base_url, now=now)
         session.commit()
     return guest

@@ -15,6 +15,9 @@ from .models import Attendance
 from .services import (
     RsvpClosed,
     autocommit_until_commit,
+    can_decline_late,
+    decline_rsvp,
+    event_is_full,
     find_guest_by_badge_token,
     find_guest_by_edit_token,
     submit_rsvp,
@@ -31,6 +34,12 @@ def _rsvp_address_key() -> str:
     return f"rsvp:{request.view_args.get('slug')}:{email}"
 
 
+def _rsvp_accepted(response) -> bool:
+    """Only accepted RSVPs (the redirect to the thank-you page) count toward the per-address
+    limit: a guest fixing a mistake on the form is never locked out."""
+    return response.status_code == 303
+
+
 def _mask_email(email: str) -> str:
     local, _, domain = email.partition("@")
     return (local[:1] + "•••@" + domain) if domain else email
@@ -38,7 +47,7 @@ def _mask_email(email: str) -> str:
 
 @bp.route("/e/<slug>", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RSVP_RATE_LIMIT_PER_ADDRESS"], methods=["POST"],
-               key_func=_rsvp_address_key)
+               key_func=_rsvp_address_key, deduct_when=_rsvp_accepted)
 @limiter.limit(lambda: current_app.config["RSVP_RATE_LIMIT_PER_IP"], methods=["POST"])
 @csrf.exempt  # the form checks its own CSRF token so a stale one keeps the answers
 def rsvp(slug: str):
@@ -65,15 +74,16 @@ def rsvp(slug: str):
             flash_if_csrf_expired(form)
     status = 409 if closed and request.method == "POST" else (
         422 if request.method == "POST" else 200)
-    return render_template("rsvp/form.html", event=event, form=form, closed=closed), status
+    return render_template("rsvp/form.html", event=event, form=form, closed=closed,
+                           full=not closed and event_is_full(db.session, event)), status
 
 
 @bp.route("/e/<slug>/thanks")
 def thanks(slug: str):
     """After an RSVP: the same page whether the address was new or already known."""
     event = event_or_404(slug)
-    return render_template("rsvp/thanks.html", event=event,
-                           sent_to=session.get("rsvp_sent_to"))
+    return render_template("rsvp/thanks.html", event=event, sent_to=session.get("rsvp_sent_to"),
+                           full=event_is_full(db.session, event))
 
 
 @bp.route("/r/<token>", methods=["GET", "POST"])
@@ -106,8 +116,26 @@ def edit(token: str):
                 return redirect(url_for("rsvp.edit", token=token), code=303)
         else:
             flash_if_csrf_expired(form)
+    status = 409 if closed and request.method == "POST" else 200
     return render_template("rsvp/edit.html", event=event, guest=guest, form=form,
-                           closed=closed, position=waitlist_position(db.session, guest))
+                           closed=closed, position=waitlist_position(db.session, guest),
+                           can_decline=bool(closed) and can_decline_late(guest, utcnow())), status
+
+
+@bp.route("/r/<token>/decline", methods=["POST"])
+def decline(token: str):
+    """The "I can't come after all" button, the one change left once answers are closed."""
+    guest = find_guest_by_edit_token(db.session, token)
+    if guest is None:
+        abort(404)
+    try:
+        decline_rsvp(db.session, guest, base_url=public_base_url())
+    except RsvpClosed as exc:
+        flash(str(exc), "warning")
+    else:
+        kick_sender(current_app._get_current_object())
+        flash("Thanks for letting us know — you're down as not coming.", "success")
+    return redirect(url_for("rsvp.edit", token=token), code=303)
 
 
 @bp.route("/b/<token>")

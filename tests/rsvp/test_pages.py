@@ -1,4 +1,5 @@
 """The RSVP pages over HTTP, CSRF protection on, with the bad input guests really send."""
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -201,3 +202,155 @@ def test_rsvps_sent_at_once_keep_numbers_and_places(app, make_event, capacity):
     assert sum(attendance == Attendance.waitlist for _, attendance in guests) == \
         len(clients) - places
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == len(clients)
+
+
+def close_rsvps(event, how):
+    """The deadline passes, or the host closes RSVPs, while a guest has a page open."""
+    if how == "deadline":
+        event.rsvp_deadline = datetime.now(timezone.utc) - timedelta(minutes=1)
+    else:
+        event.is_open = False
+    db.session.commit()
+
+
+@pytest.mark.parametrize("how", ["deadline", "closed"])
+def test_form_sent_after_rsvps_close_shows_what_was_typed(client, event, how):
+    page = client.get("/e/spring")
+    close_rsvps(event, how)
+    response = client.post("/e/spring", data=rsvp_data(
+        page, name=RTL_EMOJI_NAME, can_offer="Line one\nLine two", could_use="A <b>patron</b>"))
+    assert response.status_code == 409 and guest_count() == 0
+    html = response.text
+    assert "Nothing was saved. Copy this and send it to the host" in html
+    for typed in (RTL_EMOJI_NAME, "ada@example.com", "Engines Ltd", "Line one\nLine two",
+                  "A &lt;b&gt;patron&lt;/b&gt;", "Yes, I&#39;ll be there"):
+        assert typed in html, typed
+    assert "<form" not in html  # read-only: nothing to submit again
+
+
+@pytest.mark.parametrize("how", ["deadline", "closed"])
+def test_edit_sent_after_rsvps_close_shows_what_was_typed(client, event, make_guest, how):
+    guest = make_guest(event, name="Bo", email="bo@example.com", could_use="Old need")
+    page = client.get(f"/r/{guest.edit_token}")
+    close_rsvps(event, how)
+    response = client.post(f"/r/{guest.edit_token}", data={
+        "name": "Bo B.", "could_use": "New need", "can_offer": "Design reviews",
+        "attendance": "maybe", "csrf_token": csrf_from(page)})
+    assert response.status_code == 409
+    html = response.text
+    assert "Nothing was saved. Copy this and send it to the host" in html
+    for typed in ("Bo B.", "bo@example.com", "New need", "Design reviews", "Maybe"):
+        assert typed in html, typed
+    db.session.refresh(guest)
+    assert (guest.name, guest.could_use, guest.attendance) == ("Bo", "Old need", Attendance.yes)
+    # A plain visit after the deadline shows the saved answers, not a "nothing was saved" note.
+    assert "Nothing was saved" not in client.get(f"/r/{guest.edit_token}").text
+
+
+def test_confirmed_guest_can_still_decline_after_the_deadline(client, make_event, make_guest):
+    event = make_event(slug="late", capacity=1)
+    bo = make_guest(event, name="Bo", email="bo@example.com")
+    waiting = make_guest(event, name="Wait", email="wait@example.com",
+                         attendance=Attendance.waitlist, waitlisted_at=datetime.now(timezone.utc))
+    close_rsvps(event, "deadline")
+    page = client.get(f"/r/{bo.edit_token}")
+    assert "I can't come after all" in page.text and "Save my answers" not in page.text
+    assert client.post(f"/r/{bo.edit_token}/decline").status_code == 400  # no CSRF token
+    db.session.refresh(bo)
+    assert bo.attendance == Attendance.yes
+    response = client.post(f"/r/{bo.edit_token}/decline", data={"csrf_token": csrf_from(page)})
+    assert response.status_code == 303 and response.location.endswith(f"/r/{bo.edit_token}")
+    db.session.refresh(bo)
+    db.session.refresh(waiting)
+    assert bo.attendance == Attendance.no and waiting.attendance == Attendance.yes
+    after = client.get(response.location).text
+    assert "you&#39;re down as not coming" in after and "I can't come after all" not in after
+    assert 'Answer "Yes" below' not in after
+    # Saying yes again stays closed.
+    again = client.post(f"/r/{bo.edit_token}", data={"name": "Bo", "attendance": "yes",
+                                                      "csrf_token": csrf_from(page)})
+    assert again.status_code == 409
+    db.session.refresh(bo)
+    assert bo.attendance == Attendance.no
+
+
+@pytest.mark.parametrize("attendance,shown", [
+    (Attendance.yes, True), (Attendance.maybe, True), (Attendance.waitlist, True),
+    (Attendance.no, False)])
+def test_decline_button_only_for_guests_who_would_come(client, event, make_guest, attendance,
+                                                       shown):
+    guest = make_guest(event, attendance=attendance, waitlisted_at=(
+        datetime.now(timezone.utc) if attendance == Attendance.waitlist else None))
+    assert "I can't come after all" not in client.get(f"/r/{guest.edit_token}").text
+    close_rsvps(event, "closed")
+    assert ("I can't come after all" in client.get(f"/r/{guest.edit_token}").text) == shown
+
+
+def test_full_event_says_so_on_the_form_before_filling_it_in(client, make_event, make_guest):
+    event = make_event(slug="small", capacity=1)
+    notice = "This party is full."
+    assert notice not in client.get("/e/small").text
+    make_guest(event)
+    html = client.get("/e/small").text
+    assert notice in html and "join the waitlist" in html and "does not hold a place" in html
+    make_guest(make_event(slug="open-ended"))  # no capacity: never full
+    assert notice not in client.get("/e/open-ended").text
+
+
+def test_thanks_page_at_a_full_party_is_the_same_for_new_and_known_addresses(
+        app, make_event, make_guest):
+    event = make_event(slug="small", capacity=1)
+    make_guest(event, email="known@example.com")
+    pages = []
+    for email in ("new@example.com", "known@example.com"):
+        fresh = app.test_client()
+        page = fresh.get("/e/small")
+        post = fresh.post("/e/small", data=rsvp_data(page, email=email))
+        pages.append(fresh.get(post.location).text.replace("n•••", "k•••"))
+    assert pages[0] == pages[1]
+    assert "The party is now full" in pages[0]
+
+
+def test_confirmed_guest_is_warned_that_maybe_gives_up_the_place(client, make_event,
+                                                                 make_guest):
+    warning = "gives it up, and at a full party it goes straight to the next person"
+    limited = make_event(slug="small", capacity=10)
+    unlimited = make_event(slug="big")
+    confirmed = make_guest(limited)
+    maybe = make_guest(limited, attendance=Attendance.maybe)
+    html = client.get(f"/r/{confirmed.edit_token}").text
+    assert warning in html and 'aria-describedby="attendance-warning"' in html
+    assert warning not in client.get(f"/r/{maybe.edit_token}").text
+    assert warning not in client.get(f"/r/{make_guest(unlimited).edit_token}").text
+    assert warning not in client.get("/e/small").text
+
+
+def test_validation_mistakes_do_not_use_up_the_address_limit(app, client, event):
+    app.config["RSVP_RATE_LIMIT_PER_ADDRESS"] = "2 per hour"
+    for _ in range(4):
+        response = client.post("/e/spring", data=rsvp_data(client.get("/e/spring"), name=""))
+        assert response.status_code == 422
+    codes = [client.post("/e/spring", data=rsvp_data(client.get("/e/spring"))).status_code
+             for _ in range(3)]
+    assert codes == [303, 303, 429]
+
+
+def test_rate_limit_page_says_how_long_the_window_is(app, client, event):
+    app.config["RSVP_RATE_LIMIT_PER_ADDRESS"] = "1 per hour"
+    client.post("/e/spring", data=rsvp_data(client.get("/e/spring")))
+    response = client.post("/e/spring", data=rsvp_data(client.get("/e/spring")))
+    assert response.status_code == 429
+    assert "a few minutes" not in response.text
+    assert "the limit resets within an hour" in response.text
+
+
+def test_text_fields_follow_the_writing_direction(client, event, make_guest):
+    for path in ("/e/spring", f"/r/{make_guest(event).edit_token}"):
+        html = client.get(path).text
+        for name in ("name", "company", "role", "can_offer", "could_use"):
+            tag = re.search(rf'<(?:input|textarea)[^>]* name="{name}"[^>]*>', html).group(0)
+            assert 'dir="auto"' in tag, (path, tag)
+
+
+def test_pages_declare_an_empty_favicon(client, event):
+    assert '<link rel="icon" href="data:,">' in client.get("/e/spring").text

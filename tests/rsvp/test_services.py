@@ -11,6 +11,8 @@ from organizer.rsvp.services import (
     GuestAnswers,
     RsvpClosed,
     create_guest,
+    decline_rsvp,
+    event_is_full,
     submit_rsvp,
     update_rsvp,
     waitlist_position,
@@ -193,3 +195,68 @@ def test_badge_numbers_stay_distinct_with_rsvps_and_walk_ins_at_once(app, make_e
 
 def outbox_to_all():
     return db.session.scalars(select(OutboxMessage)).all()
+
+
+@pytest.mark.parametrize("closed_by", ["deadline", "host"])
+def test_decline_after_rsvps_close_frees_the_place_for_the_waitlist(make_event, closed_by):
+    event = make_event(capacity=1, rsvp_deadline=datetime.now(timezone.utc) + timedelta(days=1))
+    a = submit_rsvp(db.session, event, answers("A", "a@x.org"), base_url=BASE).guest
+    b = submit_rsvp(db.session, event, answers("B", "b@x.org"), base_url=BASE).guest
+    c = submit_rsvp(db.session, event, answers("C", "c@x.org"), base_url=BASE).guest
+    later = datetime.now(timezone.utc) + timedelta(days=2)
+    if closed_by == "host":
+        event.is_open, later = False, None
+        db.session.commit()
+    with pytest.raises(RsvpClosed):  # any other change stays closed
+        update_rsvp(db.session, a, answers("A", attendance=Attendance.maybe), base_url=BASE,
+                    now=later)
+    decline_rsvp(db.session, a, base_url=BASE, now=later)
+    assert a.attendance == Attendance.no
+    assert b.attendance == Attendance.yes and waitlist_position(db.session, c) == 1
+    assert outbox_to("b@x.org")[-1].subject.startswith("You're in")
+    decline_rsvp(db.session, c, base_url=BASE, now=later)  # leaving the waitlist promotes nobody
+    assert c.attendance == Attendance.no and c.waitlisted_at is None
+    assert len(outbox_to("c@x.org")) == 1
+    with pytest.raises(RsvpClosed, match="already started"):
+        decline_rsvp(db.session, b, base_url=BASE, now=event.starts_at + timedelta(minutes=1))
+    assert b.attendance == Attendance.yes
+
+
+def test_event_is_full_only_with_every_place_taken(make_event):
+    event = make_event(capacity=1)
+    assert not event_is_full(db.session, event)
+    submit_rsvp(db.session, event, answers("M", "m@x.org", Attendance.maybe), base_url=BASE)
+    assert not event_is_full(db.session, event)
+    submit_rsvp(db.session, event, answers("Y", "y@x.org"), base_url=BASE)
+    assert event_is_full(db.session, event)
+    assert not event_is_full(db.session, make_event())
+
+
+def test_repeat_rsvp_mail_states_the_answer_on_file(make_event):
+    event = make_event(capacity=1)
+    submit_rsvp(db.session, event, answers("A", "a@x.org"), base_url=BASE)
+    submit_rsvp(db.session, event, answers("W1", "w1@x.org"), base_url=BASE)
+    waiting = submit_rsvp(db.session, event, answers("W2", "w2@x.org"), base_url=BASE).guest
+    no = submit_rsvp(db.session, event, answers("N", "n@x.org", Attendance.no), base_url=BASE)
+    for address in ("a@x.org", "w2@x.org", "n@x.org"):
+        submit_rsvp(db.session, event, answers("Again", address), base_url=BASE)
+    expected = {"a@x.org": "Your answer on file: you're coming.",
+                "w2@x.org": "Your answer on file: you're on the waitlist, number 2.",
+                "n@x.org": "Your answer on file: you said you can't come."}
+    for address, line in expected.items():
+        reminder = outbox_to(address)[-1]
+        assert reminder.subject.startswith("Your RSVP link")
+        assert line in reminder.body_text and "nothing was changed" in reminder.body_text
+        assert "You are already on the guest list" not in reminder.body_text
+    assert f"{BASE}/r/{waiting.edit_token}" in outbox_to("w2@x.org")[-1].body_text
+    assert f"{BASE}/r/{no.guest.edit_token}" in outbox_to("n@x.org")[-1].body_text
+
+
+def test_no_calendar_file_for_a_guest_who_cannot_come(make_event):
+    event = make_event()
+    submit_rsvp(db.session, event, answers("N", "n@x.org", Attendance.no), base_url=BASE)
+    submit_rsvp(db.session, event, answers("N again", "n@x.org"), base_url=BASE)
+    submit_rsvp(db.session, event, answers("M", "m@x.org", Attendance.maybe), base_url=BASE)
+    assert [m.ics for m in outbox_to("n@x.org")] == [None, None]
+    [maybe] = outbox_to("m@x.org")
+    assert maybe.ics and b"BEGIN:VEVENT" in maybe.ics
