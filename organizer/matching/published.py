@@ -56,6 +56,7 @@ class GuestMatch:
     is_strong: bool
     company: str       # "" unless the other guest consented to share
     email: str         # "" unless the other guest consented to share
+    role: str = ""     # "" unless the other guest consented to share
 
 
 @dataclass(frozen=True)
@@ -70,8 +71,8 @@ class GuestMatches:
 
 
 def _shared(other: Guest, name: str, text: str, is_strong: bool) -> GuestMatch:
-    if other.consent_share:
-        return GuestMatch(name, text, is_strong, other.company or "", other.email or "")
+    if other.consent_share:  # "Share my company, role and e-mail"
+        return GuestMatch(name, text, is_strong, other.company or "", other.email or "", other.role or "")
     return GuestMatch(name, text, is_strong, "", "")
 
 

@@ -275,16 +275,19 @@ def make_empty_event(event):
 def test_contact_details_only_with_consent_and_nothing_for_guests_not_going(party):
     event, g = party
     # Ingrid (index 2) consented; Bob (index 1) did not.
+    g["Ingrid"].role, g["Bob"].role = "Fractional CFO", "Founder"
+    db.session.commit()
     run(event)
     published.publish_matches(db.session, event, now=NOW)
     db.session.commit()
     bob_sees = {m.name: m for m in published.matches_for_guest(db.session, g["Bob"]).can_help_you}
     ingrid = bob_sees["Ingrid Olsen"]
     assert ingrid.email == g["Ingrid"].email and ingrid.company == "Olsen Finance"
+    assert ingrid.role == "Fractional CFO", "the consent box says company, role and e-mail"
     assert "CFO" in ingrid.text
     ingrid_sees = {m.name: m for m in published.matches_for_guest(db.session, g["Ingrid"]).you_can_help}
     bob = ingrid_sees["Bob Okafor"]
-    assert bob.email == "" and bob.company == "", "Bob did not agree to share his details"
+    assert bob.email == "" and bob.company == "" and bob.role == "", "Bob did not agree to share his details"
     g["Bob"].attendance = Attendance.no
     db.session.commit()
     assert not published.matches_for_guest(db.session, g["Bob"])
