@@ -1,6 +1,7 @@
 """Pay-It-Forward Party Kit."""
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 from typing import Any
@@ -33,11 +34,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        # The default database lives in the instance folder: `instance/` in a checkout, but
+        # `<prefix>/var/organizer-instance/` for an installed wheel, which nothing else creates.
+        os.makedirs(app.instance_path, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             "sqlite:///" + os.path.join(app.instance_path, "pif.sqlite3"))
     check_production_config(app.config)
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"])
+    if not app.config["RATELIMIT_STORAGE_URI"]:
+        # Every worker process of this machine serving this database counts in one file
+        # (ratelimit_storage.py); another database (another site, a test) counts apart.
+        os.makedirs(app.instance_path, exist_ok=True)
+        site = hashlib.sha256(app.config["SQLALCHEMY_DATABASE_URI"].encode()).hexdigest()[:12]
+        app.config["RATELIMIT_STORAGE_URI"] = (
+            "sqlite:///" + os.path.join(app.instance_path, f"ratelimit-{site}.sqlite3"))
 
     from . import models  # noqa: F401  (register every table)
     from .extensions import csrf, db, limiter, login_manager, migrate

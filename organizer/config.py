@@ -58,7 +58,9 @@ class DefaultConfig:
     # Ordinary requests (forms, JSON) are small; only CSV uploads may be larger.
     MAX_CONTENT_LENGTH = 1024 * 1024
     MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-    RATELIMIT_STORAGE_URI = "memory://"
+    # "" = a SQLite file in the instance folder, shared by this machine's worker processes;
+    # memory:// counts per process; redis://… for several machines.
+    RATELIMIT_STORAGE_URI = ""
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"

@@ -30,5 +30,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
-# Storage from RATELIMIT_STORAGE_URI: memory:// for one process, redis://... for several.
+# Storage from RATELIMIT_STORAGE_URI: by default a SQLite file all worker processes of the machine
+# share (ratelimit_storage.SqliteFileStorage), memory:// for one process, redis://... for several machines.
 limiter = Limiter(key_func=get_remote_address)

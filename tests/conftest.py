@@ -36,6 +36,7 @@ def app(tmp_path):
         "BASE_URL": "http://party.test",
         "MAIL_SEND_INLINE": False,
         "SMTP_HOST": "",
+        "RATELIMIT_STORAGE_URI": "memory://",  # counts start afresh in each test's app
     })
     # The fixture keeps an app context pushed for the test's own database work, and Flask
     # reuses a pushed context for requests, so ``g`` (CSRF token cache, logged-in user) would
@@ -102,7 +103,7 @@ def make_guest(app):
 
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")  # docs/door.md: `CHROMIUM=` picks another binary
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-quic",
                  "--no-first-run"]

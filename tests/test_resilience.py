@@ -37,6 +37,8 @@ def test_killing_a_worker_during_an_rsvp_burst_leaves_no_half_written_guest(app,
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "k" * 40,
            "RSVP_RATE_LIMIT_PER_IP": "100000 per minute", "MAIL_SEND_INLINE": "false",
+           # The workers' shared counts, kept with this test, not in the checkout's instance folder.
+           "RATELIMIT_STORAGE_URI": f"sqlite:///{tmp_path / 'limits.sqlite3'}",
            "FLASK_APP": "organizer:create_app"}
     from organizer.extensions import db
     db.session.remove()

@@ -35,7 +35,7 @@ class BadgeError(DomainError):
 
 
 def badge_url(base_url: str, token: str) -> str:
-    """The URL a badge's QR code encodes (DESIGN.md "Badge QR"): no personal data."""
+    """The URL a badge's QR code encodes (../shared/DESIGN.md, "Badge QR"): no personal data."""
     if not base_url:
         raise BadgeError("BASE_URL is not set, so badge QR codes would have no address to "
                          "open; set BASE_URL (e.g. https://party.example.org).")
