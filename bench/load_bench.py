@@ -197,7 +197,8 @@ def run(args) -> int:
            "BASE_URL": f"http://127.0.0.1:{port}", "RSVP_RATE_LIMIT_PER_IP": "1000000 per minute",
            "PIF_HOST_PASSWORD": "load bench password", "FLASK_APP": "organizer:create_app",
            # The workers' shared rate-limit counts (the default storage), kept with this run.
-           "RATELIMIT_STORAGE_URI": f"sqlite:///{workdir / 'limits.sqlite3'}"}
+           "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI")
+           or f"sqlite:///{workdir / 'limits.sqlite3'}"}
     env.pop("SMTP_HOST", None)
 
     def pif(*argv, capture=False):
