@@ -44,4 +44,7 @@ def run_server(bind: str, workers: int, threads: int, timeout: int = 30) -> None
     """Serve until stopped."""
     KitServer({"bind": bind, "workers": workers, "threads": threads, "timeout": timeout,
                "accesslog": None, "errorlog": "-",
-               "worker_class": "gthread" if threads > 1 else "sync"}).run()
+               "worker_class": "gthread" if threads > 1 else "sync",
+               # gunicorn 24+ listens on ~/.gunicorn/gunicorn.ctl, one path for every server the
+               # user runs (a second `pif serve` takes it over); the kit does not use it.
+               "control_socket_disable": True}).run()
