@@ -131,3 +131,18 @@ def queue_waitlist_promotion(session: Session, guest: "Guest", *, base_url: str)
                     f"Good news: a place opened up at {guest.event.title} and it is yours. "
                     "You're now on the guest list.\nIf you can no longer come, please decline "
                     "with your private link so the next person can have the place.", base_url)
+
+
+def queue_matches_ready(session: Session, guest: "Guest", can_help_you: list[tuple[str, str]],
+                        you_can_help: list[tuple[str, str]], *, base_url: str) -> None:
+    """The host published introductions: who the guest should meet and why, as (name, why) pairs
+    worded as on their page. Contact details are not in the e-mail; the page shows those the
+    other guests agreed to share."""
+    lines = [f"The host of {guest.event.title} has picked people for you to meet at the party."]
+    if can_help_you:
+        lines += ["", "They could help you:"] + [f"- {name}: {why}" for name, why in can_help_you]
+    if you_can_help:
+        lines += ["", "You could help them:"] + [f"- {name}: {why}" for name, why in you_can_help]
+    lines += ["", "Your private page below shows them, with contact details where people agreed "
+                  "to share them, and stays up to date if the host changes the introductions."]
+    _queue_to_guest(session, guest, "People to meet", "\n".join(lines), base_url)

@@ -120,6 +120,40 @@ def matches_for_guest(session: Session, guest: Guest) -> GuestMatches:
         MatchSuggestion.run_id == run_id,
         (MatchSuggestion.giver_id == guest.id) | (MatchSuggestion.receiver_id == guest.id))
         .order_by(MatchSuggestion.rank, MatchSuggestion.id)).all()
+    return _matches_from(guest, rows)
+
+
+def notify_guests(session: Session, event: Event, *, base_url: str) -> int:
+    """E-mail each guest who is coming and has introductions on their page that the host has picked
+    people for them to meet (names and why; contact details stay on the page, by consent). Returns
+    how many were e-mailed. The caller commits and wakes the sender."""
+    from ..mail import messages  # the mail layer loads with the first notice, not at app start
+
+    current = publication(session, event)
+    if current is None:
+        return 0
+    rows = session.scalars(select(MatchSuggestion).where(MatchSuggestion.run_id == current.run_id)
+                           .order_by(MatchSuggestion.rank, MatchSuggestion.id)).all()
+    by_guest: dict[int, list[MatchSuggestion]] = {}
+    for row in rows:
+        by_guest.setdefault(row.giver_id, []).append(row)
+        by_guest.setdefault(row.receiver_id, []).append(row)
+    sent = 0
+    guests = session.scalars(select(Guest).where(Guest.id.in_(list(by_guest)))
+                             .order_by(Guest.id)).all() if by_guest else []
+    for guest in guests:
+        if not guest.email or not _taking_part(guest):
+            continue
+        mine = _matches_from(guest, by_guest[guest.id])
+        if mine:
+            messages.queue_matches_ready(session, guest, [(m.name, m.text) for m in mine.can_help_you],
+                                         [(m.name, m.text) for m in mine.you_can_help], base_url=base_url)
+            sent += 1
+    return sent
+
+
+def _matches_from(guest: Guest, rows: list[MatchSuggestion]) -> GuestMatches:
+    """What the guest's page lists from the published rows that involve them."""
     helpers, helped = [], []
     for row in rows:
         if not shown_to_guests(row) or not still_current(row):

@@ -1,7 +1,7 @@
 """Host pages for matching: review suggestions, lock, veto, re-run, publish, host choices, the sheet."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -12,8 +12,10 @@ from ..dbtypes import utcnow
 from ..extensions import db
 from ..forms import BaseForm
 from ..hosting.models import Event
+from ..mail.sender import kick_sender
 from ..rsvp.models import Guest
 from ..web import event_or_404
+from ..weburls import public_base_url
 from . import published, service
 from .results import MAX_PER_GUEST
 from .sheet import PAPERS, render_sheet
@@ -55,7 +57,13 @@ class ChoiceForm(BaseForm):
 
 
 class ActionForm(BaseForm):
-    """A button with nothing but its CSRF token (publish, unpublish, remove)."""
+    """A button with nothing but its CSRF token (unpublish, remove)."""
+
+
+class PublishForm(BaseForm):
+    """Publish the latest run; by default also tell the guests it concerns by e-mail."""
+
+    notify = BooleanField("E-mail guests that their introductions are ready", default=True)
 
 
 def _back(slug: str, anchor: str = ""):
@@ -107,7 +115,8 @@ def event_page(slug: str):
             per_guest=min(run.per_guest, MAX_PER_GUEST) if run else 3,
             present_only=run.is_present_only if run else False), max_per_guest=MAX_PER_GUEST,
         pair_form=PairForm(),
-        choice_form=choice_form, action_form=ActionForm(), choices=choices, search=search,
+        choice_form=choice_form, action_form=ActionForm(), publish_form=PublishForm(), choices=choices,
+        search=search,
         vetoes=vetoes, unserved_groups=unserved, unserved_keys={(n.name, n.badge_number) for n in unserved},
         changes=service.changes_since(db.session, event, run) if run is not None else None)
 
@@ -257,16 +266,23 @@ def remove_choice(slug: str, choice_id: int):
 def publish(slug: str):
     """Show the latest run to guests on their own pages."""
     event = event_or_404(slug)
-    if not ActionForm().validate_on_submit():
+    form = PublishForm()
+    if not form.validate_on_submit():
         abort(400)
     try:
         published.publish_matches(db.session, event, now=utcnow())
+        told = (published.notify_guests(db.session, event, base_url=public_base_url())
+                if form.notify.data else 0)
     except service.MatchingError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return _back(slug)
     db.session.commit()
-    flash("Published: guests now see “people you should meet” on their RSVP page.", "success")
+    if told:
+        kick_sender(current_app._get_current_object())
+    flash("Published: guests now see “people you should meet” on their RSVP page"
+          + (f"; {told} {'guest was' if told == 1 else 'guests were'} e-mailed." if form.notify.data
+             else "."), "success")
     return _back(slug)
 
 

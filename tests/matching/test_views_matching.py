@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from organizer.extensions import db
 from organizer.matching import service
@@ -392,3 +392,31 @@ def test_the_run_form_keeps_the_last_runs_settings(host_client, party):
 def per_guest_input(html: str) -> str:
     before, after = html.split('name="per_guest"')
     return before.rsplit("<input", 1)[1] + after.split(">")[0]
+
+
+def test_publishing_can_e_mail_guests_that_their_introductions_are_ready(host_client, party):
+    """Ticked (the default), *Publish* e-mails every guest coming who has introductions on their
+    page: whom to meet and why, with their private link; nobody else, and no contact details."""
+    from organizer.mail.models import OutboxMessage
+    from organizer.matching import published
+
+    event, g = party
+    post(host_client, event, "/run", {"per_guest": "3"})
+    g["Priya"].attendance = Attendance.no
+    db.session.commit()
+    html = page(host_client, event).text
+    assert 'name="notify" type="checkbox" value="y"' in html and "checked" in html.split('name="notify"')[0][-80:]
+    response = post(host_client, event, "/publish", {"notify": "y"})
+    mails = {m.to_addr: m for m in db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.subject.like("People to meet%")))}
+    expected = {guest.email for guest in g.values()
+                if published.matches_for_guest(db.session, guest)}
+    assert expected and set(mails) == expected and g["Priya"].email not in mails
+    bob = mails[g["Bob"].email]
+    assert "Ingrid Olsen" in bob.body_text and "Part-time CFO services" in bob.body_text
+    assert f"/r/{g['Bob'].edit_token}" in bob.body_text and g["Ingrid"].email not in bob.body_text
+    assert f"{len(expected)} guests were e-mailed" in host_client.get(response.headers["Location"]).text
+    post(host_client, event, "/unpublish", {})
+    post(host_client, event, "/publish", {})  # unticked: published, nobody e-mailed again
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.subject.like("People to meet%"))) == len(expected)
