@@ -117,6 +117,12 @@ def bench_database(csv_path: str, count: int, repeat: int, paper: str) -> None:
                     steps[name].append(value)
             for name, values in steps.items():
                 print(f"{name:>28} {statistics.median(values):>9.3f}")
+            from organizer.matching import published
+            t0 = time.perf_counter()
+            published.publish_matches(db.session, event, now=now)
+            told = published.notify_guests(db.session, event, base_url="https://party.example.org")
+            db.session.commit()
+            print(f"{'publish + e-mail guests':>28} {time.perf_counter() - t0:>9.3f}  ({told} e-mails queued)")
             db.session.remove()
             db.engine.dispose()
 
