@@ -160,6 +160,8 @@ def test_badge_link_shows_only_what_guest_shares(client, event, make_guest):
     open_ = make_guest(event, name="Open", company="Open Co", consent_share=True)
     assert "Secret Co" not in client.get(f"/b/{shy.badge_token}").text
     assert "Open Co" in client.get(f"/b/{open_.badge_token}").text
+    # The e-mail is shared with matched guests (on their pages), not with anyone scanning the badge.
+    assert open_.email not in client.get(f"/b/{open_.badge_token}").text
     assert client.get("/b/forged-token").status_code == 404
 
 
