@@ -46,7 +46,9 @@ def limit_window(error) -> str | None:
 
 def init_app(app: Flask) -> None:
     """Register every feature's blueprint and the shared page machinery."""
-    from .hosting.models import Host
+    from flask_login import user_logged_out
+
+    from .hosting.services import end_sessions, host_for_session
     from .hosting.views import bp as hosting_bp
     from .hosting.views import root_bp
     from .rsvp.views import bp as rsvp_bp
@@ -66,9 +68,17 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Please log in to continue."
 
     @login_manager.user_loader
-    def load_host(host_id: str):
-        """Load the logged-in host from the session."""
-        return db.session.get(Host, int(host_id))
+    def load_host(session_id: str):
+        """Load the logged-in host from the session, unless that session was ended (logout)."""
+        return host_for_session(db.session, session_id)
+
+    @user_logged_out.connect_via(app)
+    def end_host_sessions(sender, user, **extra) -> None:
+        """Logging out ends the host's sessions everywhere, not only this browser's cookie: a
+        signed cookie copied before would otherwise stay valid for its whole lifetime."""
+        if user is not None and getattr(user, "is_authenticated", False):
+            end_sessions(db.session, user)
+            db.session.commit()
 
     @app.context_processor
     def feature_links():

@@ -22,6 +22,13 @@ class Host(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Part of the id kept in the signed session cookie: logging out raises it, so every cookie
+    # issued before (a copy kept by someone else, another browser) stops being accepted.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    def get_id(self) -> str:
+        """Flask-Login's id for the session: "<id>.<session_version>"."""
+        return f"{self.id}.{self.session_version}"
 
 
 class Event(db.Model):

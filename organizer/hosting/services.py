@@ -37,6 +37,23 @@ def create_host(session: Session, email: str, password: str) -> Host:
     return host
 
 
+def host_for_session(session: Session, session_id: str) -> Host | None:
+    """The host a session cookie names ("<id>.<session_version>"), or None when it names no host,
+    or a session version the host has since ended (by logging out)."""
+    host_id, _, version = (session_id or "").partition(".")
+    if not host_id.isdigit() or not version.isdigit():
+        return None  # includes cookies from before session versions: those log in again
+    host = session.get(Host, int(host_id))
+    return host if host is not None and host.session_version == int(version) else None
+
+
+def end_sessions(session: Session, host: Host) -> None:
+    """Log the host out everywhere: every session cookie issued so far stops working (caller
+    commits)."""
+    host.session_version = (host.session_version or 0) + 1
+    session.flush()
+
+
 def authenticate(session: Session, email: str, password: str) -> Host | None:
     """The host with these credentials, or None."""
     host = session.scalar(select(Host).where(Host.email == (email or "").strip().lower()))

@@ -160,3 +160,22 @@ def test_reissued_badge_refuses_the_old_code_at_the_door(host_client, make_event
     door = create_door_key(db.session, event, "Front", utcnow()).door_key
     assert checkin_guest(db.session, event, old, door, utcnow()).result == "revoked"
     assert checkin_guest(db.session, event, guest.badge_token, door, utcnow()).result == "ok"
+
+
+def test_logging_out_ends_the_session_even_for_a_copied_cookie(app, host_client):
+    """The session is a signed cookie: before, a copy kept from before logging out (another
+    browser, someone at the venue's shared laptop) still opened the dashboard for 31 days."""
+    from flask.testing import FlaskClient
+    copied = host_client.get_cookie("session").value
+    assert host_client.get("/host/").status_code == 200
+    token = csrf_from(host_client.get("/host/"))
+    assert host_client.post("/host/logout", data={"csrf_token": token}).status_code == 302
+    other = FlaskClient(app, use_cookies=True)
+    other.set_cookie("session", copied)
+    response = other.get("/host/")
+    assert response.status_code == 302 and "/host/login" in response.headers["Location"]
+    # Logging in again works, with a new session.
+    page = other.get("/host/login")
+    assert other.post("/host/login", data={"email": "host@example.com", "password": "correct horse battery",
+                                           "csrf_token": csrf_from(page)}).status_code == 302
+    assert other.get("/host/").status_code == 200
