@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 
-from .config import DefaultConfig, check_production_config, env_overrides, normalise_database_url
+from .config import DefaultConfig, check_base_url, check_production_config, env_overrides, normalise_database_url
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -40,6 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             "sqlite:///" + os.path.join(app.instance_path, "pif.sqlite3"))
     check_production_config(app.config)
+    check_base_url(app.config)
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"])
     if not app.config["RATELIMIT_STORAGE_URI"]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from typing import Any
+from urllib.parse import urlsplit
 
 # Environment variables the kit reads, with the config key each sets and how to parse it.
 ENV_SETTINGS: dict[str, tuple[str, type]] = {
@@ -112,3 +113,27 @@ def check_production_config(config) -> None:
                            "(python -c 'import secrets; print(secrets.token_hex(32))').")
     if config.get("DEBUG"):
         raise RuntimeError("Debug mode must be off in production.")
+
+
+def base_url_problem(url: str) -> str:
+    """Why ``url`` cannot start the kit's links and badge QR codes, or "" when it can. Without
+    http:// or https://, a QR code holds "party.example.org/b/..." and phone cameras do not
+    open it as a link."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed "[" of an IPv6 address
+        return f"BASE_URL is not a valid address (got {url})"
+    if parts.scheme not in ("http", "https"):
+        return f"BASE_URL must start with http:// or https:// (got {url})"
+    if not parts.hostname:
+        return f"BASE_URL must name a host, e.g. https://party.example.org (got {url})"
+    return ""
+
+
+def check_base_url(config) -> None:
+    """Refuse to start with a BASE_URL that links and QR codes cannot use (unset is fine: links
+    then use the request's host)."""
+    base_url = config.get("BASE_URL")
+    problem = base_url_problem(base_url) if base_url else ""
+    if problem:
+        raise RuntimeError(problem)

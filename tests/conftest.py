@@ -188,3 +188,27 @@ def host_client(app, client):
         "csrf_token": csrf_from(page)})
     assert response.status_code == 302, response.text
     return client
+
+
+@pytest.fixture
+def host_page(app, browser, live_server):
+    """Factory: a Chromium page of the given viewport, logged in as a host on the live server."""
+    from organizer.hosting.services import create_host
+    create_host(db.session, "browser-host@example.com", "correct horse battery")
+    db.session.commit()
+    contexts = []
+
+    def open_page(width: int = 1280, height: int = 800):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(f"{live_server}/host/login")
+        page.fill("#email", "browser-host@example.com")
+        page.fill("#password", "correct horse battery")
+        page.click("button[type=submit].primary")
+        page.wait_for_url(f"{live_server}/host/**")
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()

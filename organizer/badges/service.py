@@ -12,6 +12,7 @@ from typing import BinaryIO
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from ..config import base_url_problem
 from ..errors import DomainError
 from ..hosting.models import Event
 from ..rsvp.models import Attendance, Guest
@@ -39,6 +40,9 @@ def badge_url(base_url: str, token: str) -> str:
     if not base_url:
         raise BadgeError("BASE_URL is not set, so badge QR codes would have no address to "
                          "open; set BASE_URL (e.g. https://party.example.org).")
+    problem = base_url_problem(base_url)
+    if problem:
+        raise BadgeError(problem)
     return f"{base_url.rstrip('/')}/b/{token}"
 
 

@@ -65,9 +65,9 @@ def create_key(slug: str):
         form.name.errors = [str(error)]
         return _keys_page(event, form, status=400)
     db.session.commit()
-    response = _keys_page(event, DoorKeyForm(data={"name": next_door_name(db.session, event)}),
-                          issued)
-    return response
+    # formdata=None: a fresh form with the next default name, not the posted one just used.
+    return _keys_page(event, DoorKeyForm(formdata=None,
+                                         data={"name": next_door_name(db.session, event)}), issued)
 
 
 @bp.post(f"{HOST}/door-keys/<int:key_id>/revoke")
@@ -102,7 +102,7 @@ def log_csv(slug: str):
     """The whole check-in log as CSV."""
     event = event_or_404(slug)
     return Response("\ufeff" + export_checkin_log_csv(db.session, event),
-                    mimetype="text/csv; charset=utf-8", headers={
+                    mimetype="text/csv", headers={  # Flask adds "; charset=utf-8"
                         "Content-Disposition": f'attachment; filename="{event.slug}-checkins.csv"',
                         "Cache-Control": "no-store"})
 

@@ -60,13 +60,13 @@ def add_walkin(session: Session, event: Event, form: WalkinForm, door_key: DoorK
                           "email")
     company, can_offer, could_use = (_one_line(form.company), _one_line(form.can_offer),
                                      _one_line(form.could_use))
-    # Too long is refused, not cut: nothing is stored half-way (the door form's maxlength
-    # keeps volunteers well inside these).
-    for field_name, value, limit in (("company", company, COMPANY_MAX),
-                                     ("can_offer", can_offer, ANSWER_MAX),
-                                     ("could_use", could_use, ANSWER_MAX)):
+    # Too long is refused, not cut: nothing is stored half-way. The door form has no maxlength
+    # (it would cut a paste silently), so the message names the field.
+    for field_name, label, value, limit in (("company", "Company", company, COMPANY_MAX),
+                                            ("can_offer", "Can offer", can_offer, ANSWER_MAX),
+                                            ("could_use", "Could use", could_use, ANSWER_MAX)):
         if len(value) > limit:
-            raise WalkinError(f"At most {limit} characters here.", field_name)
+            raise WalkinError(f"{label}: at most {limit} characters.", field_name)
     answers = GuestAnswers(name=name, email=email, company=company, can_offer=can_offer,
                            could_use=could_use)
     guest = create_guest(session, event, answers, source="walkin", now=now)

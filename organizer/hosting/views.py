@@ -188,15 +188,28 @@ def event(slug: str):
                            rsvp_url=f"{public_base_url()}/e/{event.slug}")
 
 
+def _guest_or_404(event: Event, guest_id: int) -> Guest:
+    guest = db.session.get(Guest, guest_id)
+    if guest is None or guest.event_id != event.id:
+        abort(404)
+    return guest
+
+
 @bp.route("/events/<slug>/guests/<int:guest_id>")
 @login_required
 def guest(slug: str, guest_id: int):
     """One guest's answers."""
     event = event_or_404(slug)
-    guest = db.session.get(Guest, guest_id)
-    if guest is None or guest.event_id != event.id:
-        abort(404)
-    return render_template("hosting/guest.html", event=event, guest=guest)
+    return render_template("hosting/guest.html", event=event, guest=_guest_or_404(event, guest_id))
+
+
+@bp.route("/events/<slug>/guests/<int:guest_id>/reissue-badge", methods=["GET"])
+@login_required
+def confirm_reissue_badge(slug: str, guest_id: int):
+    """Ask before reissuing: the guest's printed badge stops working at the door (no JS needed)."""
+    event = event_or_404(slug)
+    return render_template("hosting/reissue_badge.html", event=event,
+                           guest=_guest_or_404(event, guest_id))
 
 
 @bp.route("/events/<slug>/guests/<int:guest_id>/reissue-badge", methods=["POST"])
@@ -205,9 +218,7 @@ def reissue_badge(slug: str, guest_id: int):
     """A lost badge: give the guest a new QR code; the old one scans as "revoked" at the door."""
     from ..door.checkin import retire_badge_token
     event = event_or_404(slug)
-    guest = db.session.get(Guest, guest_id)
-    if guest is None or guest.event_id != event.id:
-        abort(404)
+    guest = _guest_or_404(event, guest_id)
     retire_badge_token(db.session, guest, utcnow())
     guest.badge_printed_at = None
     db.session.commit()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import datetime, timezone
 
 import pdfplumber
@@ -151,6 +152,9 @@ def test_foldover_backs_show_published_introductions(app, party, runner, tmp_pat
     from organizer.matching.models import MatchPublication, MatchRun, MatchSuggestion
     event, guests = party
     assert all(v == [] for v in service.published_intros(db.session, [guests["yes"]]).values())
+    # What the introduction quotes is what the two wrote (an introduction quoting words no longer
+    # in the answers is left out, published.still_current).
+    guests["yes"].can_offer, guests["maybe"].could_use = "hiring advice", "a new job"
     run = MatchRun(event_id=event.id)
     db.session.add(run)
     db.session.flush()
@@ -171,3 +175,28 @@ def test_foldover_backs_show_published_introductions(app, party, runner, tmp_pat
         text = "".join(page.extract_text() for page in pdf.pages)
     # The backs are printed upside down, so their text is extracted back to front.
     assert "hiring advice" in text[::-1] or "hiring advice" in text
+
+
+@pytest.mark.parametrize("base_url", ["party.example.org", "party.example.org:8080",
+                                      "ftp://party.example.org", "https://", "http:party.example.org"])
+def test_base_url_without_http_scheme_is_refused(app, party, runner, tmp_path, base_url):
+    """A QR code of "party.example.org/b/..." is no link a phone camera opens."""
+    from organizer import create_app
+    event, guests = party
+    with pytest.raises(service.BadgeError, match=r"BASE_URL must .*\(got " + re.escape(base_url)):
+        service.badge_url(base_url, guests["yes"].badge_token)
+    with pytest.raises(RuntimeError, match=r"BASE_URL must .*\(got " + re.escape(base_url)):
+        create_app({"BASE_URL": base_url, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
+                    "RATELIMIT_STORAGE_URI": "memory://"})
+    app.config["BASE_URL"] = base_url  # set after start-up: the command still refuses it
+    result = runner.invoke(args=["badges", "winter", "-o", str(tmp_path / "b.pdf")])
+    assert result.exit_code != 0 and f"(got {base_url})" in result.output
+    assert not (tmp_path / "b.pdf").exists()
+
+
+def test_base_url_with_http_or_https_is_accepted(app, tmp_path):
+    from organizer import create_app
+    for base_url in ("http://127.0.0.1:5000", "https://party.example.org/", "HTTPS://Party.Example.org"):
+        assert service.badge_url(base_url, "tok").endswith("/b/tok")
+        create_app({"BASE_URL": base_url, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
+                    "RATELIMIT_STORAGE_URI": "memory://"})

@@ -63,8 +63,8 @@ def checked_in(guest_id: int):
     return db.session.get(Guest, guest_id).checked_in_at
 
 
-def open_door(browser, live_server, secret, slug="spring"):
-    context = browser.new_context(viewport={"width": 390, "height": 844})
+def open_door(browser, live_server, secret, slug="spring", viewport=(390, 844)):
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -163,6 +163,76 @@ def test_walkin_gets_checked_in_and_a_badge_pdf(launch, live_server, party):
     with page.expect_download() as download:
         page.click("#result-actions button")
     assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    assert not errors, errors
+    context.close()
+
+
+LONG_NAME = "María Guadalupe Fernández-Castellanos de la Torre y Sánchez"  # 59 characters
+
+
+@pytest.mark.parametrize("name", [LONG_NAME, f"{LONG_NAME} {LONG_NAME}s"], ids=["59", "120"])
+def test_walkin_badge_buttons_are_reachable_on_a_small_phone(launch, live_server, party, name):
+    """At 360 x 640 a long name wraps, the overlay scrolls, and every badge button can be tapped:
+    inside the screen, with nothing (the "Tap to continue" hint) lying on top of it."""
+    _, _, secret = party
+    browser = launch()
+    context, page, errors = open_door(browser, live_server, secret, viewport=(360, 640))
+    page.click("#walkin-open")
+    page.fill("#w-name", name)
+    page.fill("#w-company", "Instituto Nacional de Investigaciones Forestales, Agrícolas y Pecuarias")
+    page.fill("#w-offer", "Introductions to reforestation projects across Latin America")
+    page.click("#walkin-save")
+    page.wait_for_selector("#result[data-result='ok']:not([hidden]) #result-actions:not([hidden])")
+    # The top of the answer (the icon) can be scrolled to, not pushed off the screen.
+    page.eval_on_selector("#result", "box => box.scrollTo(0, 0)")
+    assert page.eval_on_selector("#result-icon", "el => el.getBoundingClientRect().top") >= 0
+    assert page.eval_on_selector(
+        "#result-name", "el => el.getBoundingClientRect().right") <= 360
+    buttons = page.query_selector_all("#result-actions button")
+    assert len(buttons) == 2
+    for button in buttons:
+        where = button.evaluate("""el => {
+            el.scrollIntoView({block: "center"});
+            const r = el.getBoundingClientRect();
+            const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+            return {left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+                    width: innerWidth, height: innerHeight, hit: hit === el};
+        }""")
+        assert 0 <= where["left"] and where["right"] <= where["width"], where
+        assert 0 <= where["top"] and where["bottom"] <= where["height"], where
+        assert where["hit"], f"something covers {button.inner_text()!r}: {where}"
+    with page.expect_download() as download:
+        buttons[0].click()
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    assert page.is_visible("#result")  # the tap downloaded; it did not dismiss the answer
+    assert not errors, errors
+    context.close()
+
+
+def test_walkin_too_long_is_refused_with_a_message_not_cut(launch, live_server, party):
+    """A pasted name over the limit is neither cut mid-word by the page nor saved: it stays in
+    the box in full and the server's message says what is wrong."""
+    from sqlalchemy import func, select
+    _, _, secret = party
+    browser = launch()
+    context, page, errors = open_door(browser, live_server, secret)
+    page.click("#walkin-open")
+    name = "Guadalupe " * 13  # 130 characters
+    page.click("#w-name")
+    page.keyboard.insert_text(name)  # as a paste does
+    assert page.input_value("#w-name") == name
+    page.click("#walkin-save")
+    page.wait_for_selector("#w-name-error:not([hidden])")
+    assert "at most 120 characters" in page.inner_text("#w-name-error")
+    page.fill("#w-name", "Guadalupe Torres")
+    page.click("#w-company")
+    page.keyboard.insert_text("Instituto " * 21)  # 210 characters
+    page.click("#walkin-save")
+    page.wait_for_selector("#w-error:not([hidden])")
+    assert "Company: at most 200 characters" in page.inner_text("#w-error")
+    assert page.is_visible("#walkin")  # still open, nothing lost
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Guest)) == 3  # nobody was added
     assert not errors, errors
     context.close()
 
@@ -295,3 +365,31 @@ def test_page_parses_and_folds_like_the_server(launch, live_server, party):
     assert got[0] == [parse_badge_code(c) for c in codes]
     assert got[1] == [normalise_name(n) for n in names]
     context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_checkin_log_fits_its_container(host_page, live_server, party, make_guest, width):
+    """A long unbroken name wraps in the log; on a phone the guest's name shows unscrolled."""
+    from organizer.dbtypes import utcnow
+    from organizer.door.checkin import checkin_guest
+    from organizer.door.keys import list_door_keys
+    event, guests, _ = party
+    long_name = "Bartholomew" + "x" * 109  # 120 characters, the most a name can have
+    guest = make_guest(event, name=long_name)
+    door = list_door_keys(db.session, event)[0]
+    for g in (guest, guests[0]):
+        checkin_guest(db.session, event, g.badge_token, door, utcnow())
+    checkin_guest(db.session, event, "not-a-badge-" + "q" * 60, door, utcnow())
+    page = host_page(width)
+    page.goto(f"{live_server}/host/events/{event.slug}/checkins")
+    size = page.eval_on_selector("table.door-log", """table => {
+        const wrap = table.closest('.table-wrap');
+        return {table: table.getBoundingClientRect().width, container: wrap.clientWidth,
+                scroll: wrap.scrollWidth - wrap.clientWidth};
+    }""")
+    assert size["table"] <= size["container"] and size["scroll"] == 0, size
+    for name in (long_name, "Zoë Ångström"):
+        cell = page.locator("table.door-log td", has_text=name[:20]).first
+        assert cell.is_visible()
+        box = cell.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, (name, box)

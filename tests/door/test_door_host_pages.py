@@ -1,24 +1,9 @@
-"""Host door pages: login required, door links with QR, revoke, the log and its CSV."""
+"""Host door pages: login required, door links with QR, revoke, the log and its CSV.
+
+``host_client`` is the suite's (tests/conftest.py): logged in through the real login form."""
 from __future__ import annotations
 
 import re
-
-import pytest
-
-from organizer.extensions import db
-from organizer.models import Host
-
-
-@pytest.fixture
-def host_client(client):
-    """A test client logged in as a host."""
-    host = Host(email="host@example.com", password_hash="unused")
-    db.session.add(host)
-    db.session.commit()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(host.id)
-        session["_fresh"] = True
-    return client
 
 
 def csrf_token(html: bytes) -> str:
@@ -44,6 +29,8 @@ def test_create_show_once_and_revoke(host_client, make_event, make_guest):
     assert created.status_code == 200
     link = re.search(rb'value="(http://party.test/door/spring#key=[^"]+)"', created.data)
     assert link and b"<svg" in created.data
+    # The name field offers the next door's default name, not the one just used.
+    assert re.search(rb'<input[^>]*name="name"[^>]*value="Door 1"', created.data), created.text
     secret = link.group(1).decode().split("#key=")[1]
     headers = {"Authorization": f"Bearer {secret}"}
     guest = make_guest(event, name="Ada")
@@ -74,7 +61,9 @@ def test_log_and_csv(host_client, make_event, make_guest, make_door_key):
     assert page.status_code == 200
     assert "Ωmega Ünïcode".encode() in page.data and b"unknown" in page.data
     assert b"<svg" in page.data  # arrivals chart
-    csv_text = host_client.get("/host/events/spring/checkins.csv").data.decode("utf-8-sig")
+    download = host_client.get("/host/events/spring/checkins.csv")
+    assert download.headers["Content-Type"] == "text/csv; charset=utf-8"  # the charset once
+    csv_text = download.data.decode("utf-8-sig")
     lines = csv_text.splitlines()
     assert lines[0].startswith("time,scanned_at,door,result")
     assert len(lines) == 3 and "Ωmega Ünïcode" in lines[1] and ",'=cmd|x," in lines[1]

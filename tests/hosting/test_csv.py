@@ -278,7 +278,7 @@ def test_upload_is_all_or_nothing_and_lists_every_bad_row(upload, make_event):
     response = upload(event, "\n".join(lines) + "\n")
     assert response.status_code == 422
     text = page_text(response)
-    assert "Nothing was imported" in text and "4 problems" in text
+    assert "Nothing was imported" in text and "Fix these 4 problems and upload again" in text
     reported = re.findall(r"<li>Line (\d+):", text)
     assert reported == ["6", "10", "15", "18"]
     assert "also on line 2" in text
@@ -291,6 +291,7 @@ def test_upload_with_50kb_answer_shows_the_limit(upload, make_event):
     response = upload(event, HEADER + f"Ann,ann@example.com,Acme,{answer},Jobs\n")
     assert response.status_code == 422
     assert "Line 2:" in page_text(response) and "the limit is 1000" in page_text(response)
+    assert "Fix this problem and upload again" in page_text(response)  # not "these 1 problem"
     assert guest_count(event) == 0
 
 
