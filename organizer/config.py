@@ -105,7 +105,7 @@ def normalise_database_url(url: str) -> str:
 
 
 def check_production_config(config) -> None:
-    """Refuse to run in production with a guessable secret key or debug on."""
+    """Refuse to run in production with a guessable secret key, debug on, or no BASE_URL."""
     if config.get("PIF_ENV") != "production":
         return
     if config.get("SECRET_KEY") in ("", None, DEV_SECRET_KEY) or len(config["SECRET_KEY"]) < 16:
@@ -113,6 +113,12 @@ def check_production_config(config) -> None:
                            "(python -c 'import secrets; print(secrets.token_hex(32))').")
     if config.get("DEBUG"):
         raise RuntimeError("Debug mode must be off in production.")
+    if not config.get("BASE_URL"):
+        # Links in e-mails and badges must not come from the request's Host header, which the
+        # client writes (weburls.public_base_url).
+        raise RuntimeError("PIF_ENV=production needs BASE_URL, the address guests use "
+                           "(e.g. https://party.example.org): e-mailed links and badge QR codes "
+                           "start with it.")
 
 
 def base_url_problem(url: str) -> str:
@@ -131,8 +137,8 @@ def base_url_problem(url: str) -> str:
 
 
 def check_base_url(config) -> None:
-    """Refuse to start with a BASE_URL that links and QR codes cannot use (unset is fine: links
-    then use the request's host)."""
+    """Refuse to start with a BASE_URL that links and QR codes cannot use (unset is fine outside
+    production: links then use the request's host, for local names and addresses only)."""
     base_url = config.get("BASE_URL")
     problem = base_url_problem(base_url) if base_url else ""
     if problem:

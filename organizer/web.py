@@ -102,6 +102,15 @@ def init_app(app: Flask) -> None:
                                        "token expired. Go back, reload the page and try "
                                        "again."), 400
 
+    @app.errorhandler(400)
+    def bad_request(error):
+        """A request the kit cannot act on, with the reason when there is one in words."""
+        description = getattr(error, "description", "") or ""
+        default = "The request could not be understood. Go back, reload the page and try again."
+        return render_template("errors/generic.html", code=400,
+                               message=description if description and not description.startswith(
+                                   "The browser (or proxy)") else default), 400
+
     @app.errorhandler(429)
     def too_many(error):
         """Rate limit reached: say how long the limit's window is, not a guess."""

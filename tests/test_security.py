@@ -111,9 +111,17 @@ def test_production_refuses_weak_secret_key(secret, tmp_path):
 
 def test_production_sets_secure_cookies(tmp_path):
     app = create_app({"PIF_ENV": "production", "SECRET_KEY": "x" * 40,
+                      "BASE_URL": "https://party.example.org",
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
     assert not app.debug
+
+
+def test_production_needs_base_url(tmp_path):
+    """Production never builds links from the request's Host header."""
+    with pytest.raises(RuntimeError, match="needs BASE_URL"):
+        create_app({"PIF_ENV": "production", "SECRET_KEY": "x" * 40,
+                    "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
 
 
 def test_no_cdn_or_remote_assets_in_templates_and_static():
@@ -156,3 +164,43 @@ def test_rate_limits_are_shared_between_instances_through_redis(tmp_path):
             "email": "host@example.com", "password": "wrong", "csrf_token": csrf_from(page)
         }).status_code)
     assert codes == [200, 200, 200, 429]
+
+
+@pytest.mark.parametrize("host, local", [
+    ("localhost:5000", True), ("127.0.0.1", True), ("192.168.1.20:5000", True), ("10.0.0.7", True),
+    ("[::1]:5000", True), ("[fe80::1]", True), ("party.local", True), ("laptop.localhost:8000", True),
+    ("attacker.example", False), ("party.example.org:443", False), ("8.8.8.8", False),
+    ("[2606:4700::1111]:80", False), ("", False)])
+def test_which_host_headers_name_this_machine_or_the_local_network(host, local):
+    from organizer.weburls import is_local_host
+    assert is_local_host(host) is local
+
+
+def test_without_base_url_a_forged_host_gets_no_private_link_e_mailed(app, client, make_event, make_guest):
+    """RSVPing again with a guest's address e-mails their private edit link. Without BASE_URL the
+    link was built from the request's Host header, which the client writes: "Host: attacker.example"
+    had the victim's real token e-mailed inside a link to the attacker's site. Now only a local
+    Host builds links; any other is refused before anything is written or sent."""
+    from sqlalchemy import func, select
+
+    from organizer.extensions import db
+    from organizer.mail.models import OutboxMessage
+    app.config["BASE_URL"] = None
+    event = make_event("open")
+    victim = make_guest(event, "Victim", email="victim@example.com")
+
+    def rsvp_again(host):
+        page = client.get("/e/open", headers={"Host": host})
+        return client.post("/e/open", headers={"Host": host}, data={
+            "csrf_token": csrf_from(page), "name": "Anyone", "email": "victim@example.com",
+            "attendance": "yes"})
+
+    def mails():
+        return db.session.scalars(select(OutboxMessage.body_text).where(
+            OutboxMessage.to_addr == "victim@example.com")).all()
+    refused = rsvp_again("attacker.example")
+    assert refused.status_code == 400 and "no BASE_URL" in refused.text
+    assert mails() == [] and db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    assert rsvp_again("192.168.1.20:5000").status_code == 303
+    [body] = mails()
+    assert f"http://192.168.1.20:5000/r/{victim.edit_token}" in body and "attacker" not in body

@@ -13,6 +13,7 @@ from ..extensions import db
 from . import service
 from .presets import DEFAULT_PRESET, PRESETS
 from .render import alignment_test as write_alignment_test
+from .render import offset_problem
 
 
 @click.command("badges")
@@ -38,6 +39,9 @@ from .render import alignment_test as write_alignment_test
 def badges_command(slug, output, layout, only, guest_id, cut_marks, offset_x, offset_y,
                    alignment_test, no_mark_printed):
     """Write the badge PDF for event SLUG (or --alignment-test for a layout)."""
+    problem = offset_problem(offset_x, offset_y)
+    if problem:
+        raise click.BadParameter(problem, param_hint="--offset-x / --offset-y")
     if alignment_test:
         with output.open("wb") as stream:
             write_alignment_test(stream, layout=layout, offset_x_mm=offset_x,

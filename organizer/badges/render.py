@@ -12,6 +12,7 @@ embedded once as subsets.
 from __future__ import annotations
 
 import io
+import math
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -332,6 +333,19 @@ class _BadgeWriter:
         canvas.restoreState()
 
     # --- page furniture -------------------------------------------------------------------
+
+MAX_OFFSET_MM = 20.0  # more than any printer's shift: a typo, not a calibration
+
+
+def offset_problem(offset_x_mm: float, offset_y_mm: float) -> str:
+    """Why calibration offsets cannot be used, or "" when they can. NaN passed the old
+    "above 20 mm" test (every comparison with NaN is false) and wrote "nan" into the PDF."""
+    if not (math.isfinite(offset_x_mm) and math.isfinite(offset_y_mm)):
+        return "Offsets are numbers of millimetres."
+    if abs(offset_x_mm) > MAX_OFFSET_MM or abs(offset_y_mm) > MAX_OFFSET_MM:
+        return f"Offsets above {MAX_OFFSET_MM:g} mm are not a printer shift."
+    return ""
+
 
 def render_badges(badges: Iterable[BadgeData], out: BinaryIO, *, layout: str = DEFAULT_PRESET,
                   cut_marks: bool = False, offset_x_mm: float = 0.0, offset_y_mm: float = 0.0,

@@ -12,7 +12,7 @@ from ..web import event_or_404
 from ..weburls import public_base_url
 from . import service
 from .presets import DEFAULT_PRESET, PRESETS
-from .render import alignment_test
+from .render import alignment_test, offset_problem
 
 bp = Blueprint("badges", __name__, url_prefix="/host/events/<slug>")
 
@@ -27,8 +27,9 @@ def _options() -> dict:
         offset_y = float(request.args.get("offset_y", 0) or 0)
     except ValueError:
         abort(400, description="Offsets are numbers of millimetres.")
-    if abs(offset_x) > 20 or abs(offset_y) > 20:
-        abort(400, description="Offsets above 20 mm are not a printer shift.")
+    problem = offset_problem(offset_x, offset_y)
+    if problem:
+        abort(400, description=problem)
     return {"layout": layout, "cut_marks": request.args.get("cut_marks") in ("1", "on", "true"),
             "offset_x_mm": offset_x, "offset_y_mm": offset_y}
 

@@ -118,7 +118,7 @@ def test_host_routes_need_a_login(client, party):
         assert response.status_code == 302 and "/host/login" in response.headers["Location"]
 
 
-def test_host_downloads(host_client, party, make_event, make_guest):
+def test_host_downloads(host_client, party, make_event, make_guest, runner, tmp_path):
     event, guests = party
     response = host_client.get("/host/events/winter/badges.pdf?only=checked-in&layout=cr80"
                                "&cut_marks=1")
@@ -138,6 +138,14 @@ def test_host_downloads(host_client, party, make_event, make_guest):
     assert host_client.get("/host/events/nope/badges.pdf").status_code == 404
     assert host_client.get("/host/events/winter/badges/alignment-test.pdf?layout=foldover"
                            "&offset_x=1&offset_y=-2").status_code == 200
+    # NaN passed the "above 20 mm" check (every comparison with it is false) and wrote "nan"
+    # into the PDF, which viewers refuse; the CLI took it too.
+    for bad in ("nan", "inf", "-inf", "25"):
+        response = host_client.get(f"/host/events/winter/badges.pdf?only=all&offset_x={bad}")
+        assert response.status_code == 400, bad
+    result = runner.invoke(args=["badges", "winter", "-o", str(tmp_path / "nan.pdf"), "--offset-y", "nan"])
+    assert result.exit_code != 0 and "Offsets are numbers of millimetres" in result.output
+    assert not (tmp_path / "nan.pdf").exists()
 
 
 def test_cli_reports_characters_no_font_has(app, make_event, make_guest, runner, tmp_path):

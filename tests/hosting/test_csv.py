@@ -180,6 +180,15 @@ def test_huge_cell_gets_a_clear_message():
     assert error.startswith("line 2:") and "too long" in error
 
 
+def test_more_guests_than_any_party_is_refused_with_a_message(monkeypatch):
+    """200 000 rows ran past the server's worker timeout: a bare error page, nothing imported."""
+    monkeypatch.setattr(csvio, "MAX_IMPORT_ROWS", 3)
+    rows = "".join(f"G{i},g{i}@example.com,,,\n" for i in range(4))
+    [error] = import_errors(HEADER + rows)
+    assert error == "line 5: the file has more than 3 guests; split it into smaller files"
+    assert len(csvio.parse_guest_csv(HEADER + rows.rsplit("G3", 1)[0])) == 3
+
+
 def test_header_only_file_imports_nothing():
     assert csvio.parse_guest_csv(HEADER) == []
 
