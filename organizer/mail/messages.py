@@ -103,16 +103,6 @@ def rsvp_confirmation(guest: "Guest", event: "Event", *, base_url: str,
                           f"{_status_line(guest, position)}", base_url)
 
 
-def _answer_on_file(guest: "Guest", position: int | None) -> str:
-    answer = guest.attendance.value
-    if answer == "waitlist":
-        return (f"you're on the waitlist, number {position}. "
-                "We will e-mail you if a place frees up.")
-    return {"yes": "you're coming.",
-            "maybe": "you said maybe.",
-            "no": "you said you can't come."}[answer]
-
-
 def queue_edit_link_reminder(session: Session, guest: "Guest", *, base_url: str,
                              position: int | None) -> None:
     """Someone RSVP'd again with this address: tell its owner the answer on file (``position``:
@@ -120,7 +110,7 @@ def queue_edit_link_reminder(session: Session, guest: "Guest", *, base_url: str,
     _queue_to_guest(session, guest, "Your RSVP link",
                     f"Someone (probably you) RSVP'd to {guest.event.title} again with this "
                     "address. This address already has an RSVP, so nothing was changed.\n"
-                    f"Your answer on file: {_answer_on_file(guest, position)}\n"
+                    f"Your answer on file: {_status_line(guest, position)}\n"
                     "To change it, or any of your answers, use your private link below.",
                     base_url)
 

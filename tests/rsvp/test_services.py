@@ -240,9 +240,9 @@ def test_repeat_rsvp_mail_states_the_answer_on_file(make_event):
     no = submit_rsvp(db.session, event, answers("N", "n@x.org", Attendance.no), base_url=BASE)
     for address in ("a@x.org", "w2@x.org", "n@x.org"):
         submit_rsvp(db.session, event, answers("Again", address), base_url=BASE)
-    expected = {"a@x.org": "Your answer on file: you're coming.",
-                "w2@x.org": "Your answer on file: you're on the waitlist, number 2.",
-                "n@x.org": "Your answer on file: you said you can't come."}
+    expected = {"a@x.org": "Your answer on file: You're coming",
+                "w2@x.org": "Your answer on file: The event is full, so you are on the waitlist (number 2).",
+                "n@x.org": "Your answer on file: You said you can't come."}
     for address, line in expected.items():
         reminder = outbox_to(address)[-1]
         assert reminder.subject.startswith("Your RSVP link")
