@@ -4,11 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..hosting.models import Event
-from ..rsvp.models import Guest
+from ..rsvp.models import Attendance, Guest
 from .models import MatchPublication, MatchSuggestion
 from .results import NEAR_MISS_SCORE
 from .service import GOING, MatchingError, latest_run
@@ -22,17 +22,29 @@ def publication(session: Session, event: Event) -> MatchPublication | None:
 
 def publish_matches(session: Session, event: Event, *, now: datetime) -> MatchPublication:
     """Show the latest run to guests on their own pages ("people you should meet")."""
+    publish_latest(session, event, now=now)
+    return publication(session, event)
+
+
+def publish_latest(session: Session, event: Event, *, now: datetime) -> bool:
+    """Publish the latest run; True when this call changed what guests see, False when that run
+    was already published (a second tab, a second click: the guests are not e-mailed twice).
+    The change is one conditional statement, so of two requests at once only one makes it; two
+    first publications at once meet the unique event_id, and the caller retries (views._commit)."""
     run = latest_run(session, event)
     if run is None:
         raise MatchingError("Run the matcher before publishing.")
-    current = publication(session, event)
-    if current is None:
-        current = MatchPublication(event_id=event.id, run_id=run.id, published_at=now)
-        session.add(current)
-    else:
-        current.run_id, current.published_at = run.id, now
+    moved = session.execute(update(MatchPublication).where(
+        MatchPublication.event_id == event.id, MatchPublication.run_id != run.id)
+        .values(run_id=run.id, published_at=now).execution_options(synchronize_session=False)).rowcount
+    if moved:
+        session.expire_all()
+        return True
+    if session.scalar(select(MatchPublication.id).where(MatchPublication.event_id == event.id)):
+        return False
+    session.add(MatchPublication(event_id=event.id, run_id=run.id, published_at=now))
     session.flush()
-    return current
+    return True
 
 
 def unpublish_matches(session: Session, event: Event) -> bool:
@@ -86,7 +98,9 @@ def shown_to_guests(row: MatchSuggestion) -> bool:
 
 
 def _taking_part(guest: Guest) -> bool:
-    return guest.attendance in GOING or guest.checked_in_at is not None
+    """Coming (yes, maybe) or checked in at the door, and not since declined."""
+    return guest.attendance in GOING or (guest.checked_in_at is not None
+                                         and guest.attendance != Attendance.no)
 
 
 def _still_written(item: str, answer: str) -> bool:

@@ -54,7 +54,8 @@ def match_guest_list(session: Session, event: Event, *, present_only: bool = Fal
     """The guests a run covers: those going (yes/maybe), or those checked in when present_only."""
     query = select(Guest).where(Guest.event_id == event.id)
     if present_only:
-        query = query.where(Guest.checked_in_at.is_not(None))
+        # Checked in, and not declined since (a guest who left early and said so).
+        query = query.where(Guest.checked_in_at.is_not(None), Guest.attendance != Attendance.no)
     else:
         query = query.where(Guest.attendance.in_(GOING))
     return list(session.scalars(query.order_by(Guest.name, Guest.id)))
@@ -199,11 +200,13 @@ def _latest_suggestion(session: Session, event: Event, giver_id: int,
 
 def lock_match(session: Session, event: Event, giver_id: int, receiver_id: int, *,
                now: datetime) -> MatchChoice:
-    """Keep this introduction in every re-run (a veto of the same pair is lifted)."""
+    """Keep this introduction in every re-run (a veto of the two, either way round, is lifted:
+    a veto keeps them apart both ways, and the host's later word wins)."""
     if _find(session, event, "exclude", _pair(session, event, "exclude", giver_id, receiver_id)):
         raise MatchingError("A rule says these two are never introduced; remove it first.")
     choice = _add_choice(session, event, "lock", giver_id, receiver_id, now)
     _remove(session, event, "veto", giver_id, receiver_id)
+    _remove(session, event, "veto", receiver_id, giver_id)
     suggestion = _latest_suggestion(session, event, giver_id, receiver_id)
     if suggestion is not None:
         suggestion.is_locked = True
@@ -221,18 +224,23 @@ def unlock_match(session: Session, event: Event, giver_id: int, receiver_id: int
 
 def veto_match(session: Session, event: Event, giver_id: int, receiver_id: int, *,
                now: datetime) -> MatchChoice:
-    """Never suggest these two to each other again; drop the suggestion from the latest run."""
+    """Never suggest these two to each other again, either way round; drop them from the latest
+    run. A lock of the two is lifted; a "must meet" rule for them is not overruled silently."""
+    if _find(session, event, "pin", _pair(session, event, "pin", giver_id, receiver_id)):
+        raise MatchingError("A rule says these two must meet; remove it first.")
     choice = _add_choice(session, event, "veto", giver_id, receiver_id, now)
-    _remove(session, event, "lock", giver_id, receiver_id)
-    suggestion = _latest_suggestion(session, event, giver_id, receiver_id)
-    if suggestion is not None:
-        session.delete(suggestion)
-        session.flush()
+    for pair in ((giver_id, receiver_id), (receiver_id, giver_id)):
+        _remove(session, event, "lock", *pair)
+        suggestion = _latest_suggestion(session, event, *pair)
+        if suggestion is not None:
+            session.delete(suggestion)
+            session.flush()
     run = latest_run(session, event)
     if run is not None:
         # A circle or chain that runs through the vetoed introduction is broken: it goes too (the
         # next run finds new ones), so the page and the sheet never show a link the host refused.
-        kept = [group for group in run.circles if not _links(group, giver_id, receiver_id)]
+        kept = [group for group in run.circles if not _links(group, giver_id, receiver_id)
+                and not _links(group, receiver_id, giver_id)]
         if len(kept) != len(run.circles):
             run.circles_json = json.dumps(kept)
             session.flush()

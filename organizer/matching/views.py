@@ -269,20 +269,29 @@ def publish(slug: str):
     form = PublishForm()
     if not form.validate_on_submit():
         abort(400)
+    base_url = public_base_url()
+    outcome = {"changed": False, "told": 0}
+
+    def publish_and_tell() -> None:
+        outcome["changed"] = published.publish_latest(db.session, event, now=utcnow())
+        outcome["told"] = (published.notify_guests(db.session, event, base_url=base_url)
+                           if outcome["changed"] and form.notify.data else 0)
     try:
-        published.publish_matches(db.session, event, now=utcnow())
-        told = (published.notify_guests(db.session, event, base_url=public_base_url())
-                if form.notify.data else 0)
+        _commit(publish_and_tell)
     except service.MatchingError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return _back(slug)
-    db.session.commit()
+    told = outcome["told"]
     if told:
         kick_sender(current_app._get_current_object())
-    flash("Published: guests now see “people you should meet” on their RSVP page"
-          + (f"; {told} {'guest was' if told == 1 else 'guests were'} e-mailed." if form.notify.data
-             else "."), "success")
+    if not outcome["changed"]:
+        flash("This run was already published: guests see it, and nobody was e-mailed again.",
+              "success")
+    else:
+        flash("Published: guests now see “people you should meet” on their RSVP page"
+              + (f"; {told} {'guest was' if told == 1 else 'guests were'} e-mailed."
+                 if form.notify.data else "."), "success")
     return _back(slug)
 
 

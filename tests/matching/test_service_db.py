@@ -417,3 +417,20 @@ def test_a_veto_takes_the_circles_through_that_introduction_off_the_run(party):
     service.veto_match(db.session, event, ingrid, bob, now=NOW)  # a step of both that are left
     db.session.commit()
     assert first.circles == []
+
+
+def test_a_guest_checked_in_who_then_declines_is_out_of_present_runs_and_pages(party):
+    event, g = party
+    for guest in g.values():
+        guest.checked_in_at = NOW
+    db.session.commit()
+    first = run(event, present_only=True)
+    published.publish_matches(db.session, event, now=NOW)
+    db.session.commit()
+    assert "Ingrid Olsen" in [m.name for m in published.matches_for_guest(db.session, g["Bob"]).can_help_you]
+    g["Ingrid"].attendance = Attendance.no  # left early and said so on her page
+    db.session.commit()
+    assert not published.matches_for_guest(db.session, g["Ingrid"])
+    assert "Ingrid Olsen" not in [m.name for m in published.matches_for_guest(db.session, g["Bob"]).can_help_you]
+    assert [x.name for x in service.changes_since(db.session, event, first).left] == ["Ingrid Olsen"]
+    assert g["Ingrid"].id not in run(event, present_only=True).guest_ids

@@ -420,3 +420,46 @@ def test_publishing_can_e_mail_guests_that_their_introductions_are_ready(host_cl
     post(host_client, event, "/publish", {})  # unticked: published, nobody e-mailed again
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
         OutboxMessage.subject.like("People to meet%"))) == len(expected)
+
+
+def test_a_veto_and_a_must_meet_or_a_lock_never_stand_together(host_client, party):
+    """A veto keeps two guests apart either way round. Before, a veto after a "must meet" rule, or a
+    lock of the reverse direction after a veto, was accepted, and the next run suggested the vetoed
+    pair anyway, printed on the sheet as the host's pick."""
+    event, g = party
+    post(host_client, event, "/run", {"per_guest": "3"})
+    ingrid, bob = g["Ingrid"].id, g["Bob"].id
+    post(host_client, event, "/choices", {"guest_a": ingrid, "guest_b": bob, "kind": "pin"})
+    response = post(host_client, event, "/veto", {"giver_id": ingrid, "receiver_id": bob})
+    assert "must meet; remove it first" in host_client.get(response.headers["Location"]).text
+    assert not service.host_choices(db.session, event).vetoes
+    pin = db.session.scalar(select(MatchChoice).where(MatchChoice.kind == "pin"))
+    post(host_client, event, f"/choices/{pin.id}/remove", {})
+    post(host_client, event, "/veto", {"giver_id": ingrid, "receiver_id": bob})
+    rows = service.suggestions_of(db.session, service.latest_run(db.session, event))
+    assert not {(ingrid, bob), (bob, ingrid)} & {(s.giver_id, s.receiver_id) for s in rows}
+    # Locking the reverse direction is the host's later word: it lifts the veto, both ways.
+    post(host_client, event, "/lock", {"giver_id": bob, "receiver_id": ingrid})
+    choices = service.host_choices(db.session, event)
+    assert choices.locks == {(bob, ingrid)} and not choices.vetoes
+
+
+def test_publishing_the_run_already_published_e_mails_nobody_again(host_client, party):
+    """Two tabs, or a second click: the second Publish finds that run already published."""
+    from organizer.mail.models import OutboxMessage
+
+    event, g = party
+    post(host_client, event, "/run", {"per_guest": "3"})
+
+    def mails():
+        return db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.subject.like("People to meet%")))
+    post(host_client, event, "/publish", {"notify": "y"})
+    first = mails()
+    assert first > 0
+    response = post(host_client, event, "/publish", {"notify": "y"})
+    assert "already published" in host_client.get(response.headers["Location"]).text
+    assert mails() == first
+    post(host_client, event, "/run", {"per_guest": "3"})  # a new run: publishing it tells them again
+    post(host_client, event, "/publish", {"notify": "y"})
+    assert mails() > first
