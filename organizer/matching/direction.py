@@ -68,3 +68,19 @@ def directions_clash(offer_flags: int, need_flags: int) -> bool:
     both_hiring = bool(offer_flags & HIRING) and bool(need_flags & (HIRING | ABOUT_CANDIDATES))
     candidates_to_seeker = bool(offer_flags & ABOUT_CANDIDATES) and bool(need_flags & JOB_SEEKING)
     return both_hiring or candidates_to_seeker
+
+
+# The writer says they no longer offer something ("I no longer do bookkeeping", "not taking new
+# clients", "I don't really do logos anymore"): said at the head of the item, in the writer's own
+# voice, not inside a clause about others ("I sue landlords who don't do repairs").
+_WITHDRAWN = re.compile(
+    r"^\s*(?:(?:sorry|but|and|also|though)[,\s]+)?(?:(?:i|we)(?:'m|'re|\s+am|\s+are)?\s+)?"
+    r"(?:(?:no\s+longer|don'?t|do\s+not|can'?t|cannot|won'?t|will\s+not|stopped|quit)\s+(?:[\w-]+\s+)?"
+    r"(?:do|doing|offer|offering|provide|providing|take|taking|teach|teaching|help|helping)\b"
+    r"|(?:not|no\s+longer)\s+(?:[\w-]+\s+)?(?:doing|offering|providing|taking|teaching|available)\b)",
+    re.IGNORECASE)
+
+
+def withdraws_offer(text: str) -> bool:
+    """Whether an offer item says the writer no longer offers what it names."""
+    return bool(_WITHDRAWN.search(text.replace("\u2019", "'")))

@@ -8,7 +8,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .analysis import DIMENSIONS, AnswerAnalysis
-from .direction import ABOUT_CANDIDATES, HIRING, JOB_SEEKING
+from .direction import ABOUT_CANDIDATES, HIRING, JOB_SEEKING, withdraws_offer
 from .lexical import TfIdf
 
 BLOCK_ROWS = 1024
@@ -65,6 +65,7 @@ class _Side:
     flags: np.ndarray
     vagueness: np.ndarray
     vectors: np.ndarray
+    withdrawn: np.ndarray | None = None  # offers only: "I no longer do bookkeeping"
 
 
 def _group(analyses: list[AnswerAnalysis], side: str) -> _Side:
@@ -89,7 +90,8 @@ def _group(analyses: list[AnswerAnalysis], side: str) -> _Side:
             if not row or row[-1] != guest:
                 row.append(guest)
     matrix = np.vstack(vectors).astype(np.float32) if vectors else np.zeros((0, DIMENSIONS), np.float32)
-    return _Side(owners, texts, np.array(flags, np.int64), np.array(vague, np.float32), matrix)
+    withdrawn = np.array([withdraws_offer(t) for t in texts], bool) if side == "offers" else None
+    return _Side(owners, texts, np.array(flags, np.int64), np.array(vague, np.float32), matrix, withdrawn)
 
 
 def _hubness(left: np.ndarray, right: np.ndarray, k: int) -> np.ndarray:
@@ -118,6 +120,10 @@ def _adjusted_scores(needs: _Side, offers: _Side, start: int, stop: int, need_hu
     seekers = ((offers.flags[None, :] & ABOUT_CANDIDATES) > 0) & ((need_flags & JOB_SEEKING) > 0)
     sims[employers] -= params.clash_penalty
     sims[seekers & ~employers] -= params.seeker_clash_penalty
+    if offers.withdrawn is not None and offers.withdrawn.any():
+        # An offer its writer takes back is no offer: it shares every word with the need it used to
+        # serve ("I no longer do bookkeeping" / "a bookkeeper" scored 0.43, strong).
+        sims[:, offers.withdrawn] -= params.clash_penalty
     return sims
 
 

@@ -267,3 +267,27 @@ def test_a_quoted_item_has_no_double_space_where_an_emoji_was():
     reasons = [s.reason for s in match_guests(party).suggestions]
     assert any("bake wedding cakes" in r or "bake a wedding cake" in r for r in reasons), reasons
     assert not any("  " in r for r in reasons), reasons
+
+
+@pytest.mark.parametrize("text, withdrawn", [
+    ("I no longer do bookkeeping", True), ("I don't really do logos anymore", True),
+    ("not taking new clients until March", True), ("Sorry, no longer offering tax prep", True),
+    ("We're not doing weddings this year", True), ("no longer available for freelance design", True),
+    ("I sue landlords who don't do repairs", False), ("Can't promise miracles but I do bookkeeping", False),
+    ("bookkeeping", False), ("happy to help with taxes", False)])
+def test_an_offer_its_writer_takes_back_is_read_as_such(text, withdrawn):
+    from organizer.matching.direction import withdraws_offer
+    assert withdraws_offer(text) is withdrawn
+
+
+def test_an_offer_taken_back_is_no_match_for_the_need_it_used_to_serve():
+    """A guest edited "Bookkeeping" to "Tax returns, setting up Xero. I no longer do bookkeeping": the
+    re-run suggested her as ★ strong for "A bookkeeper" (0.43), quoting "I no longer do bookkeeping"."""
+    party = [GuestAnswers("m@x.org", "Margaret", "Tax returns, setting up Xero. I no longer do bookkeeping",
+                          "a website refresh"),
+             GuestAnswers("j@x.org", "Julia", "contract reviews", "A bookkeeper"),
+             GuestAnswers("t@x.org", "Tom", "small business websites", "help with my tax return")]
+    result = match_guests(party)
+    assert not [s for s in result.suggestions if "no longer" in s.offer_item]
+    assert "A bookkeeper" in [u.need_item for u in result.unserved if u.guest == "j@x.org"]
+    assert [s.giver for s in result.for_receiver("t@x.org")][:1] == ["m@x.org"]  # tax returns still offered
