@@ -13,13 +13,14 @@ NOT_UTF8 = "the file is not UTF-8 text; save it as 'CSV UTF-8' and try again"
 
 
 # Header spellings accepted for each guest field (compared lower-cased, spaces collapsed): the kit's own
-# columns, the RSVP form's questions, and Eventbrite's attendee export.
+# columns, the RSVP form's labels and questions, and Eventbrite's attendee export.
 HEADER_ALIASES = {
-    "name": {"name", "full name"},
+    "name": {"name", "full name", "your name"},
     "first_name": {"first name", "first_name", "firstname"},
     "last_name": {"last name", "last_name", "lastname", "surname"},
-    "email": {"email", "e-mail", "email address"},
-    "company": {"company", "organisation", "organization"},
+    "email": {"email", "e-mail", "email address", "e-mail address"},
+    "company": {"company", "organisation", "organization", "company or organisation",
+                "company or organization"},
     "role": {"role", "job title", "title"},
     "can_offer": {"can_offer", "can offer", "what can you offer?"},
     "could_use": {"could_use", "could use", "what could you use?"},

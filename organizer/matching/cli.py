@@ -104,7 +104,8 @@ def _print_table(result: MatchResult, names: dict[str, str]) -> None:
 @click.option("--giver-cap", default=None, type=click.IntRange(1, 50),
               help="Most times one guest is suggested as a helper (default: --per-guest + 1).")
 @click.option("--allow-same-company", is_flag=True, help="Allow introductions between colleagues.")
-@click.option("--present-only", is_flag=True, help="Only guests who have checked in.")
+@click.option("--present-only", is_flag=True,
+              help="Only guests who have checked in (with --csv: a non-empty checked_in_at column).")
 @click.option("--circles", is_flag=True, help="Also list pay-it-forward circles.")
 @click.option("--json", "as_json", is_flag=True, help="Print the Match JSON list to stdout.")
 def match_command(slug: str | None, csv_path: str | None, per_guest: int, giver_cap: int | None,
@@ -116,12 +117,13 @@ def match_command(slug: str | None, csv_path: str | None, per_guest: int, giver_
     if csv_path:
         not_coming: list[str] = []
         try:
-            guests = read_guest_csv(csv_path, not_coming)
+            guests = read_guest_csv(csv_path, not_coming, present_only=present_only)
         except (GuestCsvError, UnicodeDecodeError) as exc:
             raise click.ClickException(f"{csv_path}: {exc}") from exc
         names = {g.key: g.name for g in guests}
-        say(f"{len(guests)} guests read" + (f"; {len(not_coming)} left out, their attendance is no or "
-                                            "waitlist" if not_coming else ""))
+        why = "not checked in, or their attendance is no or waitlist" if present_only else \
+            "their attendance is no or waitlist"
+        say(f"{len(guests)} guests read" + (f"; {len(not_coming)} left out, {why}" if not_coming else ""))
         options = MatchOptions(per_guest=per_guest, giver_cap=giver_cap,
                                separate_companies=not allow_same_company, with_circles=circles)
         from .engine import match_guests  # NumPy and HiGHS only when matching runs

@@ -9,21 +9,30 @@ from ..csvread import NOT_UTF8, NotUtf8Error, decode, dialect, map_header, row_p
 from .results import GuestAnswers
 
 REQUIRED_COLUMNS = ("name", "email", "company", "can_offer", "could_use")
-# The kit's own export has an attendance column: guests who said no, or wait for a place, are not
-# matched, as `pif match SLUG` leaves them out.
-NOT_COMING = {"no", "waitlist"}
+# The kit's own export has an attendance column, a form tool the RSVP form's question: guests who
+# said no ("No", "No, I can't make it"), or wait for a place, are not matched, as `pif match SLUG`
+# leaves them out. The guest import keeps these columns with the guest instead.
+ATTENDANCE_HEADERS = {"attendance", "are you coming?", "attending", "attendee status", "rsvp"}
+CHECKED_IN_HEADERS = {"checked_in_at", "checked in", "check-in time"}
+
+
+def _not_coming(answer: str) -> bool:
+    words = answer.strip().lower().replace(",", " ").split()
+    return bool(words) and words[0] in ("no", "not", "waitlist", "waitlisted", "declined", "cancelled")
 
 
 class GuestCsvError(ValueError):
     """The CSV cannot be read as a guest list."""
 
 
-def read_guest_csv(path: Path | str, not_coming: list[str] | None = None) -> list[GuestAnswers]:
+def read_guest_csv(path: Path | str, not_coming: list[str] | None = None,
+                   present_only: bool = False) -> list[GuestAnswers]:
     """Guests from a UTF-8 (optional BOM) CSV with name,email,company,can_offer,could_use; extras ignored.
     The header may be spelt as the guest import accepts it ("Can offer", "What could you use?",
     Eventbrite's "First Name" / "Last Name"), and commas, semicolons or tabs, and Excel's "sep="
-    first line, are read as the import reads them. Rows whose attendance column says no or
-    waitlist are left out; their e-mail addresses go to `not_coming` when a list is given."""
+    first line, are read as the import reads them. Rows whose attendance column ("attendance",
+    "Are you coming?") says no or waitlist are left out, and with `present_only` the rows whose
+    checked_in_at is empty; their e-mail addresses go to `not_coming` when a list is given."""
     try:
         text = decode(Path(path).read_bytes())
     except NotUtf8Error as exc:
@@ -41,7 +50,12 @@ def read_guest_csv(path: Path | str, not_coming: list[str] | None = None) -> lis
     except csv.Error as exc:
         raise GuestCsvError(f"row 1: {row_problem(exc)}") from None
     columns = map_header(header)
-    attendance = next((i for i, h in enumerate(header) if h.strip().lower() == "attendance"), None)
+    folded = [" ".join(h.strip().lower().split()) for h in header]
+    attendance = next((i for i, h in enumerate(folded) if h in ATTENDANCE_HEADERS), None)
+    checked_in = next((i for i, h in enumerate(folded) if h in CHECKED_IN_HEADERS), None)
+    if present_only and checked_in is None:
+        raise GuestCsvError("--present-only needs a checked_in_at column (the kit's export has one); "
+                            f"the header has: {', '.join(h.strip() for h in header)}")
     has_name = "name" in columns or "first_name" in columns or "last_name" in columns
     missing = [c for c in REQUIRED_COLUMNS
                if c not in columns and c != "company" and not (c == "name" and has_name)]
@@ -73,8 +87,9 @@ def read_guest_csv(path: Path | str, not_coming: list[str] | None = None) -> lis
         if email in seen:
             raise GuestCsvError(f"row {line}: {email} appears twice")
         seen.add(email)
-        said = record[attendance].strip().lower() if attendance is not None and attendance < len(record) else ""
-        if said in NOT_COMING:
+        said = record[attendance] if attendance is not None and attendance < len(record) else ""
+        arrived = record[checked_in].strip() if checked_in is not None and checked_in < len(record) else ""
+        if _not_coming(said) or (present_only and not arrived):
             if not_coming is not None:
                 not_coming.append(email)
             continue

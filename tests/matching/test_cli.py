@@ -201,3 +201,31 @@ def test_csv_headers_as_the_import_accepts_them_and_guests_not_coming_left_out(r
     assert "2 guests read; 2 left out, their attendance is no or waitlist" in done.stderr
     table = runner.invoke(args=["match", "--csv", str(export)])
     assert "Bob Okafor" in table.output and "Priya Raman" in table.output
+
+
+def test_csv_from_a_form_with_the_kits_own_questions_and_present_only(runner, tmp_path):
+    """A form tool using the RSVP form's labels ("Your name", "Company or organisation", "Are you
+    coming?" answered "No, I can't make it"), and --present-only on the kit's export, which
+    had been ignored without a word."""
+    form = tmp_path / "form.csv"
+    form.write_text(
+        "Timestamp,Email Address,Your name,Company or organisation,What can you offer?,"
+        "What could you use?,Are you coming?\n"
+        "1,priya@example.com,Priya,Northwind,intros to finance recruiters,a dog sitter,\"Yes, I'll be there\"\n"
+        "2,bob@example.com,Bob,Globex,Spanish lessons,finding finance candidates for my team,Maybe\n"
+        "3,cara@example.com,Cara,,recruiting finance people,a Spanish tutor,\"No, I can't make it\"\n",
+        encoding="utf-8")
+    done = runner.invoke(args=["match", "--csv", str(form), "--json"])
+    assert done.exit_code == 0, done.output
+    assert "2 guests read; 1 left out" in done.stderr
+    assert "cara@example.com" not in done.stdout and "bob@example.com" in done.stdout
+    refused = runner.invoke(args=["match", "--csv", str(form), "--present-only"])
+    assert refused.exit_code != 0 and "--present-only needs a checked_in_at column" in refused.output
+    export = tmp_path / "export.csv"
+    export.write_text("name,email,company,can_offer,could_use,attendance,checked_in_at\n"
+                      "Priya,priya@example.com,N,intros to finance recruiters,a dog sitter,yes,2026-12-01 18:05\n"
+                      "Bob,bob@example.com,G,Spanish lessons,finding finance candidates,yes,2026-12-01 18:10\n"
+                      "Dev,dev@example.com,,finance headhunting,Spanish lessons,yes,\n", encoding="utf-8")
+    present = runner.invoke(args=["match", "--csv", str(export), "--present-only", "--json"])
+    assert present.exit_code == 0, present.output
+    assert "2 guests read; 1 left out, not checked in" in present.stderr and "dev@example.com" not in present.stdout
