@@ -27,12 +27,12 @@ HEADER_ALIASES = {
 }
 
 
-def map_header(header: list[str]) -> dict[str, int]:
-    """Each guest field's column index, for the header spellings in HEADER_ALIASES (first one wins)."""
+def map_header(header: list[str], aliases_of: dict[str, set[str]] = HEADER_ALIASES) -> dict[str, int]:
+    """Each field's column index, for the header spellings in `aliases_of` (first one wins)."""
     mapping: dict[str, int] = {}
     for index, raw in enumerate(header):
         key = " ".join(raw.strip().lower().split())
-        for field_name, aliases in HEADER_ALIASES.items():
+        for field_name, aliases in aliases_of.items():
             if key in aliases and field_name not in mapping:
                 mapping[field_name] = index
     return mapping

@@ -12,8 +12,8 @@ REQUIRED_COLUMNS = ("name", "email", "company", "can_offer", "could_use")
 # The kit's own export has an attendance column, a form tool the RSVP form's question: guests who
 # said no ("No", "No, I can't make it"), or wait for a place, are not matched, as `pif match SLUG`
 # leaves them out. The guest import keeps these columns with the guest instead.
-ATTENDANCE_HEADERS = {"attendance", "are you coming?", "attending", "attendee status", "rsvp"}
-CHECKED_IN_HEADERS = {"checked_in_at", "checked in", "check-in time"}
+STATUS_HEADERS = {"attendance": {"attendance", "are you coming?", "attending", "attendee status", "rsvp"},
+                  "checked_in_at": {"checked_in_at", "checked in", "check-in time"}}
 
 
 def _not_coming(answer: str) -> bool:
@@ -50,9 +50,8 @@ def read_guest_csv(path: Path | str, not_coming: list[str] | None = None,
     except csv.Error as exc:
         raise GuestCsvError(f"row 1: {row_problem(exc)}") from None
     columns = map_header(header)
-    folded = [" ".join(h.strip().lower().split()) for h in header]
-    attendance = next((i for i, h in enumerate(folded) if h in ATTENDANCE_HEADERS), None)
-    checked_in = next((i for i, h in enumerate(folded) if h in CHECKED_IN_HEADERS), None)
+    status = map_header(header, STATUS_HEADERS)
+    attendance, checked_in = status.get("attendance"), status.get("checked_in_at")
     if present_only and checked_in is None:
         raise GuestCsvError("--present-only needs a checked_in_at column (the kit's export has one); "
                             f"the header has: {', '.join(h.strip() for h in header)}")
@@ -63,9 +62,9 @@ def read_guest_csv(path: Path | str, not_coming: list[str] | None = None,
         shown = ", ".join(h.strip() for h in header)
         raise GuestCsvError(f"missing column(s): {', '.join(missing)}; the header has: {shown}")
 
-    def cell(record: list[str], field: str) -> str:
-        index = columns.get(field)
-        return record[index].strip() if index is not None and index < len(record) else ""
+    def cell(record: list[str], index: int | None, strip: bool = True) -> str:
+        value = record[index] if index is not None and index < len(record) else ""
+        return value.strip() if strip else value
     guests: list[GuestAnswers] = []
     seen: set[str] = set()
     line = 1
@@ -79,23 +78,21 @@ def read_guest_csv(path: Path | str, not_coming: list[str] | None = None,
             raise GuestCsvError(f"row {line}: {row_problem(exc)}") from None
         if not any(value.strip() for value in record):
             continue  # a blank line between guests
-        email = cell(record, "email").lower()
-        name = cell(record, "name") or " ".join(
-            part for part in (cell(record, "first_name"), cell(record, "last_name")) if part)
+        email = cell(record, columns["email"]).lower()
+        name = cell(record, columns.get("name")) or " ".join(
+            part for part in (cell(record, columns.get("first_name")),
+                              cell(record, columns.get("last_name"))) if part)
         if not email:
             raise GuestCsvError(f"row {line}: an e-mail address is needed to identify the guest")
         if email in seen:
             raise GuestCsvError(f"row {line}: {email} appears twice")
         seen.add(email)
-        said = record[attendance] if attendance is not None and attendance < len(record) else ""
-        arrived = record[checked_in].strip() if checked_in is not None and checked_in < len(record) else ""
-        if _not_coming(said) or (present_only and not arrived):
+        if _not_coming(cell(record, attendance)) or (present_only and not cell(record, checked_in)):
             if not_coming is not None:
                 not_coming.append(email)
             continue
-        index_offer, index_need = columns["can_offer"], columns["could_use"]
         guests.append(GuestAnswers(key=email, name=name or email,
-                                   can_offer=record[index_offer] if index_offer < len(record) else "",
-                                   could_use=record[index_need] if index_need < len(record) else "",
-                                   company=cell(record, "company")))
+                                   can_offer=cell(record, columns["can_offer"], strip=False),
+                                   could_use=cell(record, columns["could_use"], strip=False),
+                                   company=cell(record, columns.get("company"))))
     return guests

@@ -369,8 +369,7 @@ def decline_rsvp(session: Session, guest: Guest, *, base_url: str,
             session.rollback()
             return guest
         was_confirmed = guest.attendance == Attendance.yes
-        guest.attendance = Attendance.no
-        guest.waitlisted_at = None
+        _place(session, event, guest, Attendance.no, now)
         guest.updated_at = now
         session.flush()
         if was_confirmed:
